@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Maps and load-time knobs shared by every spantap BPF object. maps.bpf.c
+ * defines SPANTAP_DEFINE_MAPS and so holds the one definition; every other
+ * object sees extern declarations that bpftool's linker resolves, so the
+ * skeleton has one copy of each.
+ */
+#ifndef __SPANTAP_MAPS_BPF_H
+#define __SPANTAP_MAPS_BPF_H
+
+#include "spantap/event.h"
+
+#ifdef SPANTAP_DEFINE_MAPS
+#define ST_MAP
+#define ST_KNOB(type, name, dflt) const volatile type name = dflt
+#else
+#define ST_MAP extern
+#define ST_KNOB(type, name, dflt) extern const volatile type name
+#endif
+
+/* Load-time configuration, set by the loader before load. */
+ST_KNOB(__u32, self_tgid, 0); /* never trace ourselves */
+ST_KNOB(__u8, filter_pids, 0); /* pid_filter is in force */
+ST_KNOB(__u8, filter_comms, 0);
+ST_KNOB(__u8, filter_ports, 0);
+ST_KNOB(__u32, payload_cap, ST_PAYLOAD_DEFAULT); /* <= ST_PAYLOAD_MAX */
+/* Wake the consumer once this much is waiting; it also polls on a timer. */
+ST_KNOB(__u64, wakeup_bytes, 256 << 10);
+
+/* A syscall between its entry and exit, keyed by pid_tgid. */
+struct io_args {
+	__u64 sk; /* struct sock * resolved at entry */
+	__u64 buf; /* user buffer, or iovec array when iovcnt > 0 */
+	__u64 ts; /* entry time */
+	__u32 iovcnt;
+	__s32 fd;
+	__u16 source; /* enum st_source, or IO_OP_CONNECT */
+	__u16 _pad[3];
+};
+
+#define IO_OP_CONNECT 100
+
+/* Per socket, keyed by struct sock address; removed when the socket closes. */
+struct conn_state {
+	__u64 id;
+	__u64 pos[2]; /* next stream position, by enum st_dir */
+	__u16 role;
+	__u16 _pad[3];
+};
+
+struct data_scratch {
+	struct st_data_event ev;
+	/* twice the cap: lets the verifier prove offset + length in bounds */
+	__u8 payload[2 * ST_PAYLOAD_MAX];
+};
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ST_STAT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} pid_filter SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, char[ST_COMM_LEN]);
+	__type(value, __u8);
+} comm_filter SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);
+	__type(value, __u8);
+} port_filter SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct io_args);
+} inflight SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct conn_state);
+} conns SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct data_scratch);
+} scratch SEC(".maps");
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} conn_seq SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+#endif /* __SPANTAP_MAPS_BPF_H */

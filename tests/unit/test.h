@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * A tiny unit test harness. TEST(name) registers a test; ASSERT_* report the
+ * first failure of a test with file and line and leave the test.
+ */
+#ifndef __SPANTAP_TEST_H
+#define __SPANTAP_TEST_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef void (*test_fn)(void);
+
+void test__register(const char *name, test_fn fn);
+void test__fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool test__failed(void);
+
+#define TEST(name)                                                     \
+	static void name(void);                                        \
+	__attribute__((constructor)) static void register_##name(void) \
+	{                                                              \
+		test__register(#name, name);                           \
+	}                                                              \
+	static void name(void)
+
+#define ASSERT_TRUE(c)                                                 \
+	do {                                                           \
+		if (!(c)) {                                            \
+			test__fail(__FILE__, __LINE__, "%s", #c);      \
+			return;                                        \
+		}                                                      \
+	} while (0)
+
+#define ASSERT_EQ(a, b)                                                     \
+	do {                                                                \
+		long long _a = (long long)(a), _b = (long long)(b);         \
+		if (_a != _b) {                                             \
+			test__fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", \
+				   #a, #b, _a, _b);                         \
+			return;                                             \
+		}                                                           \
+	} while (0)
+
+#define ASSERT_STREQ(a, b)                                                \
+	do {                                                              \
+		const char *_a = (a), *_b = (b);                          \
+		if (!_a || !_b || strcmp(_a, _b)) {                       \
+			test__fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", \
+				   #a, #b, _a ? _a : "(null)",            \
+				   _b ? _b : "(null)");                   \
+			return;                                           \
+		}                                                         \
+	} while (0)
+
+#define ASSERT_MEMEQ(a, b, n)                                              \
+	do {                                                               \
+		if (memcmp((a), (b), (n))) {                               \
+			test__fail(__FILE__, __LINE__, "%s == %s (%zu bytes)", \
+				   #a, #b, (size_t)(n));                   \
+			return;                                            \
+		}                                                          \
+	} while (0)
+
+#endif /* __SPANTAP_TEST_H */

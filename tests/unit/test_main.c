@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Runs every registered unit test, or those whose names contain argv[1]. */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+#define MAX_TESTS 1024
+
+static struct {
+	const char *name;
+	test_fn fn;
+} tests[MAX_TESTS];
+static int ntests;
+static bool cur_failed;
+
+void test__register(const char *name, test_fn fn)
+{
+	if (ntests == MAX_TESTS) {
+		fprintf(stderr, "test: more than %d tests, raise MAX_TESTS\n",
+			MAX_TESTS);
+		abort();
+	}
+	tests[ntests].name = name;
+	tests[ntests].fn = fn;
+	ntests++;
+}
+
+void test__fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	cur_failed = true;
+	fprintf(stdout, "  %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+bool test__failed(void)
+{
+	return cur_failed;
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	for (int i = 0; i < ntests; i++) {
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		cur_failed = false;
+		tests[i].fn();
+		printf("%s %s\n", cur_failed ? "not ok" : "ok", tests[i].name);
+		if (cur_failed)
+			failed++;
+		else
+			passed++;
+	}
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * spantap capture: attach, turn events into spans, print them, and at the
+ * end a summary and every loss counter.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "kernel_features.h"
+#include "loader.h"
+#include "output/output.h"
+#include "pipeline.h"
+#include "proc_info.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define MAX_FILTERS 64
+#define POLL_MS 50
+
+static const char usage[] =
+	"Usage: spantap capture [OPTIONS]\n"
+	"\n"
+	"Traces HTTP/1 traffic of the selected processes and prints a span per\n"
+	"request: a server span where the process answered, a client span where\n"
+	"it asked. With no --pid/--comm/--port, every process but spantap is\n"
+	"traced. Filters are applied in the kernel; each kind given must match\n"
+	"(any of its values), so --comm nginx --port 8080 is nginx on port 8080.\n"
+	"\n"
+	"  -p, --pid PID           trace this process (repeatable)\n"
+	"  -c, --comm NAME         trace processes with this command name, as in\n"
+	"                          /proc/PID/comm (first 15 bytes; repeatable)\n"
+	"  -P, --port PORT         trace TCP connections with this port at either\n"
+	"                          end (repeatable)\n"
+	"  -d, --duration SECONDS  stop after this long (default: until Ctrl-C)\n"
+	"  -o, --output FORMAT     pretty (default on a terminal), json (default\n"
+	"                          otherwise: one span per line), or none\n"
+	"      --max-bytes N       bytes copied per syscall for parsing, 64..4096\n"
+	"                          (default 1024); headers past it are lost\n"
+	"      --ringbuf-mb N      kernel to agent buffer, MiB, power of two\n"
+	"                          (default 16)\n"
+	"      --max-conns N       connections tracked at once (default 16384)\n"
+	"      --no-summary        no summary table at the end\n"
+	"      --attach-mode MODE  auto (default) or tracepoint\n"
+	"  -v, --verbose           more diagnostics (libbpf, the verifier)\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Spans go to stdout; diagnostics, the live status line and, with json or\n"
+	"none, the summary go to stderr.\n";
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+struct capture {
+	enum output_format fmt;
+	struct output *out;
+	struct summary *summary;
+	struct pipeline *pipe;
+	struct loader *loader;
+	bool status_line; /* stderr is a terminal */
+	bool status_shown;
+	uint64_t spans;
+	uint64_t spans_at_last_status;
+	int out_err;
+};
+
+static void status_clear(struct capture *cap)
+{
+	if (cap->status_shown) {
+		fputs("\r\033[K", stderr);
+		cap->status_shown = false;
+	}
+}
+
+static void on_span(struct span *s, void *arg)
+{
+	struct capture *cap = arg;
+	int err;
+
+	cap->spans++;
+	summary__add(cap->summary, s);
+	if (cap->fmt == OUTPUT_NONE || cap->out_err)
+		return;
+	status_clear(cap);
+	err = output__span(cap->out, s);
+	if (err) {
+		cap->out_err = err;
+		exiting = 1;
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct capture *cap = ctx;
+
+	pipeline__event(cap->pipe, data, len);
+	return 0;
+}
+
+static uint64_t kernel_losses(const uint64_t *k)
+{
+	return k[ST_STAT_RB_FULL] + k[ST_STAT_CONN_MAP_FULL] +
+	       k[ST_STAT_ARGS_MAP_FULL] + k[ST_STAT_READ_FAIL];
+}
+
+static void status_show(struct capture *cap, double interval_s)
+{
+	uint64_t k[ST_STAT__MAX] = {};
+	const struct pipeline_stats *ps = pipeline__stats(cap->pipe);
+
+	loader__read_stats(cap->loader, k);
+	fprintf(stderr,
+		"\r\033[K%llu spans  %.1f req/s  %zu conns  lost: kernel %llu, gaps %llu",
+		(unsigned long long)cap->spans,
+		(cap->spans - cap->spans_at_last_status) / interval_s,
+		pipeline__nconns(cap->pipe),
+		(unsigned long long)kernel_losses(k),
+		(unsigned long long)ps->streams.gaps);
+	cap->spans_at_last_status = cap->spans;
+	cap->status_shown = true;
+}
+
+static void report_counters(struct capture *cap)
+{
+	static const char *const names[] = ST_STAT_NAMES;
+	const struct pipeline_stats *ps = pipeline__stats(cap->pipe);
+	const struct http1_span_stats *h = &ps->http1;
+	uint64_t k[ST_STAT__MAX] = {};
+
+	loader__read_stats(cap->loader, k);
+	fprintf(stderr, "spantap: kernel:");
+	for (int i = 0; i < ST_STAT__MAX; i++)
+		fprintf(stderr, "%s %s=%llu", i ? "," : "", names[i],
+			(unsigned long long)k[i]);
+	fprintf(stderr,
+		"\nspantap: agent: events=%llu, bad_events=%llu, conns=%llu, "
+		"conns_midstream=%llu, conns_not_http=%llu, conns_evicted=%llu, "
+		"conns_expired=%llu, stream_gaps=%llu, stream_gap_bytes=%llu, "
+		"stream_overflow_bytes=%llu\n",
+		(unsigned long long)ps->events,
+		(unsigned long long)ps->bad_events,
+		(unsigned long long)ps->conns_opened,
+		(unsigned long long)ps->conns_midstream,
+		(unsigned long long)ps->conns_other,
+		(unsigned long long)ps->conns_evicted,
+		(unsigned long long)ps->conns_expired,
+		(unsigned long long)ps->streams.gaps,
+		(unsigned long long)ps->streams.gap_bytes,
+		(unsigned long long)ps->streams.overflow_bytes);
+	fprintf(stderr,
+		"spantap: http1: spans=%llu, messages=%llu, invalid=%llu, "
+		"head_in_hole=%llu, head_too_long=%llu, bad_length=%llu, "
+		"bad_chunk=%llu, unmatched_responses=%llu, "
+		"unanswered_requests=%llu, pipeline_overflow=%llu\n",
+		(unsigned long long)h->spans,
+		(unsigned long long)h->parse.messages,
+		(unsigned long long)h->parse.invalid,
+		(unsigned long long)h->parse.head_in_hole,
+		(unsigned long long)h->parse.head_too_long,
+		(unsigned long long)h->parse.bad_length,
+		(unsigned long long)h->parse.bad_chunk,
+		(unsigned long long)h->unmatched_responses,
+		(unsigned long long)h->unanswered_requests,
+		(unsigned long long)h->pipeline_overflow);
+}
+
+static int parse_ulong(const char *s, const char *what, unsigned long min,
+		       unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		fprintf(stderr,
+			"spantap: %s '%s' is not a number from %lu to %lu\n",
+			what, s, min, max);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
+struct capture_args {
+	uint32_t pids[MAX_FILTERS];
+	size_t npids;
+	char comms[MAX_FILTERS][ST_COMM_LEN];
+	size_t ncomms;
+	uint16_t ports[MAX_FILTERS];
+	size_t nports;
+	unsigned long duration_s;
+	unsigned long max_bytes;
+	unsigned long ringbuf_mb;
+	unsigned long max_conns;
+	bool no_summary;
+	bool fmt_given;
+	enum output_format fmt;
+	enum attach_mode mode;
+};
+
+static int add_filter(size_t *n, const char *what)
+{
+	if (*n == MAX_FILTERS) {
+		fprintf(stderr, "spantap: at most %d --%s filters\n",
+			MAX_FILTERS, what);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct capture_args *a)
+{
+	enum { OPT_MAX_BYTES = 256, OPT_RINGBUF, OPT_MAX_CONNS, OPT_NO_SUMMARY,
+	       OPT_ATTACH_MODE };
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
+		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "attach-mode", required_argument, NULL, OPT_ATTACH_MODE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	unsigned long v;
+	char path[64];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:c:P:d:o:vh", opts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'p':
+			if (add_filter(&a->npids, "pid") ||
+			    parse_ulong(optarg, "--pid", 1, INT_MAX, &v))
+				return -EINVAL;
+			snprintf(path, sizeof(path), "/proc/%lu", v);
+			if (access(path, F_OK)) {
+				fprintf(stderr,
+					"spantap: --pid %lu: no such process\n",
+					v);
+				return -ESRCH;
+			}
+			a->pids[a->npids++] = v;
+			break;
+		case 'c':
+			if (add_filter(&a->ncomms, "comm"))
+				return -EINVAL;
+			if (!*optarg) {
+				fprintf(stderr, "spantap: --comm needs a name\n");
+				return -EINVAL;
+			}
+			if (strlen(optarg) >= ST_COMM_LEN)
+				pr_warn("--comm %s: the kernel keeps %d bytes of a command name, matching '%.*s'\n",
+					optarg, ST_COMM_LEN - 1,
+					ST_COMM_LEN - 1, optarg);
+			strncpy(a->comms[a->ncomms], optarg, ST_COMM_LEN - 1);
+			a->ncomms++;
+			break;
+		case 'P':
+			if (add_filter(&a->nports, "port") ||
+			    parse_ulong(optarg, "--port", 1, 65535, &v))
+				return -EINVAL;
+			a->ports[a->nports++] = v;
+			break;
+		case 'd':
+			if (parse_ulong(optarg, "--duration", 1, 31536000,
+					&a->duration_s))
+				return -EINVAL;
+			break;
+		case 'o':
+			if (output__parse_format(optarg, &a->fmt)) {
+				fprintf(stderr,
+					"spantap: --output '%s': use pretty, json or none\n",
+					optarg);
+				return -EINVAL;
+			}
+			a->fmt_given = true;
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_ulong(optarg, "--max-bytes", 64,
+					ST_PAYLOAD_MAX, &a->max_bytes))
+				return -EINVAL;
+			break;
+		case OPT_RINGBUF:
+			if (parse_ulong(optarg, "--ringbuf-mb", 1, 1024,
+					&a->ringbuf_mb))
+				return -EINVAL;
+			if (a->ringbuf_mb & (a->ringbuf_mb - 1)) {
+				fprintf(stderr,
+					"spantap: --ringbuf-mb %lu is not a power of two\n",
+					a->ringbuf_mb);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_CONNS:
+			if (parse_ulong(optarg, "--max-conns", 16, 1 << 22,
+					&a->max_conns))
+				return -EINVAL;
+			break;
+		case OPT_NO_SUMMARY:
+			a->no_summary = true;
+			break;
+		case OPT_ATTACH_MODE:
+			if (attach_mode__parse(optarg, &a->mode)) {
+				fprintf(stderr,
+					"spantap: --attach-mode '%s': use auto or tracepoint\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'v':
+			log_level = LOG_LEVEL_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs("Try 'spantap capture --help'.\n", stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+			"spantap: unexpected argument '%s'; try 'spantap capture --help'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Pick the attach mode; on failure say what is missing. */
+static int prepare_kernel(enum attach_mode *mode)
+{
+	struct kernel_features f;
+	const char *missing = NULL;
+	enum attach_mode chosen;
+
+	kernel_features__probe(&f, true);
+	if (f.tracefs_mounted_now)
+		pr_info("tracefs was not mounted; mounted it at %s\n",
+			TRACEFS_PATH);
+	if (kernel_features__choose_mode(&f, &chosen, &missing)) {
+		fprintf(stderr,
+			"spantap: cannot capture on this kernel: missing %s\n",
+			missing);
+		return -ENOTSUP;
+	}
+	if (*mode == ATTACH_MODE_SOCKET) {
+		fprintf(stderr,
+			"spantap: --attach-mode socket is not built yet; use tracepoint\n");
+		return -ENOTSUP;
+	}
+	*mode = chosen;
+	return 0;
+}
+
+static void describe_filters(const struct capture_args *a)
+{
+	char buf[512];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < a->npids && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, " pid %u", a->pids[i]);
+	for (size_t i = 0; i < a->ncomms && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, " comm %s",
+			      a->comms[i]);
+	for (size_t i = 0; i < a->nports && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, " port %u",
+			      a->ports[i]);
+	fprintf(stderr, "spantap: capturing HTTP/1 on%s%s (%s)\n",
+		n ? "" : " every process", buf,
+		a->duration_s ? "until the duration ends or Ctrl-C" :
+				"Ctrl-C to stop");
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	struct capture_args a = { .max_bytes = ST_PAYLOAD_DEFAULT,
+				  .ringbuf_mb = 16,
+				  .max_conns = 16384 };
+	struct capture cap = {};
+	struct pipeline_opts po = {};
+	struct loader_opts lo = {};
+	struct ring_buffer *rb = NULL;
+	struct proc_cache *procs = NULL;
+	uint64_t start, deadline = 0, last_tick;
+	char errbuf[512] = "";
+	struct sigaction sa = { .sa_handler = on_signal };
+	int err;
+
+	err = parse_args(argc, argv, &a);
+	if (err)
+		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (!a.fmt_given)
+		a.fmt = isatty(STDOUT_FILENO) ? OUTPUT_PRETTY : OUTPUT_JSON;
+	cap.fmt = a.fmt;
+	cap.status_line = isatty(STDERR_FILENO);
+
+	err = prepare_kernel(&a.mode);
+	if (err)
+		return EXIT_FAILURE;
+
+	cap.out = output__new(a.fmt, stdout, isatty(STDOUT_FILENO));
+	cap.summary = summary__new();
+	procs = proc_cache__new(4096);
+	if (!cap.out || !cap.summary || !procs) {
+		err = -ENOMEM;
+		fprintf(stderr, "spantap: out of memory\n");
+		goto cleanup;
+	}
+	po.max_conns = a.max_conns;
+	po.stream_bytes = STREAM_DEFAULT_MAX_BYTES;
+	po.idle_ns = 300ULL * 1000000000ULL;
+	po.sink.emit = on_span;
+	po.sink.arg = &cap;
+	po.sink.procs = procs;
+	po.sink.mono_to_wall = clock__mono_to_wall();
+	cap.pipe = pipeline__new(&po);
+	if (!cap.pipe) {
+		err = -errno;
+		fprintf(stderr, "spantap: cannot set up the pipeline: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+
+	lo.pids = a.pids;
+	lo.npids = a.npids;
+	lo.comms = (const char(*)[ST_COMM_LEN])a.comms;
+	lo.ncomms = a.ncomms;
+	lo.ports = a.ports;
+	lo.nports = a.nports;
+	lo.payload_cap = a.max_bytes;
+	lo.ringbuf_bytes = a.ringbuf_mb << 20;
+	lo.mode = a.mode;
+	err = loader__start(&lo, &cap.loader, errbuf, sizeof(errbuf));
+	if (err) {
+		fprintf(stderr, "spantap: %s\n", errbuf);
+		goto cleanup;
+	}
+	rb = ring_buffer__new(loader__ringbuf_fd(cap.loader), on_event, &cap,
+			      NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "spantap: cannot open the ring buffer: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	describe_filters(&a);
+
+	start = last_tick = clock__mono_ns();
+	if (a.duration_s)
+		deadline = start + a.duration_s * 1000000000ULL;
+	while (!exiting) {
+		uint64_t now;
+
+		/*
+		 * The BPF side wakes us only when a lot is waiting, so poll
+		 * on a short timer and drain whatever arrived.
+		 */
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "spantap: reading the ring buffer: %s\n",
+				strerror(-err));
+			goto cleanup;
+		}
+		err = 0;
+		now = clock__mono_ns();
+		if (deadline && now >= deadline)
+			break;
+		if (now - last_tick >= 1000000000ULL) {
+			pipeline__tick(cap.pipe, now);
+			if (cap.status_line)
+				status_show(&cap, (now - last_tick) / 1e9);
+			last_tick = now;
+		}
+	}
+	/* what the kernel wrote before we stopped still counts */
+	ring_buffer__consume(rb);
+	status_clear(&cap);
+	if (cap.out_err && cap.out_err != -EPIPE)
+		fprintf(stderr, "spantap: writing spans: %s\n",
+			strerror(-cap.out_err));
+	if (!a.no_summary)
+		summary__print(cap.summary,
+			       a.fmt == OUTPUT_PRETTY ? stdout : stderr);
+	report_counters(&cap);
+	err = 0;
+
+cleanup:
+	ring_buffer__free(rb);
+	pipeline__free(cap.pipe);
+	loader__free(cap.loader);
+	proc_cache__free(procs);
+	summary__free(cap.summary);
+	output__free(cap.out);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

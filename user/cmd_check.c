@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* spantap check: what this kernel offers, and what capture will do with it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kernel_features.h"
+#include "loader.h"
+#include "util/log.h"
+
+static const char usage[] =
+	"Usage: spantap check [-v]\n"
+	"\n"
+	"Reports BTF, tracefs, tracepoints, kprobes, fentry, uprobes and ring\n"
+	"buffer support, loads spantap's BPF programs to let the verifier judge\n"
+	"them, and names the attach mode capture will use. Exits non-zero when\n"
+	"capture cannot run here, naming what is missing.\n"
+	"\n"
+	"  -v, --verbose   show libbpf's messages (the verifier log on failure)\n"
+	"  -h, --help      this help\n";
+
+static void row(const char *what, bool ok, const char *note)
+{
+	printf("  %-20s %-4s %s\n", what, ok ? "yes" : "no", note ? note : "");
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct loader_opts lo = { .payload_cap = ST_PAYLOAD_DEFAULT,
+				  .ringbuf_bytes = 1 << 20 };
+	struct kernel_features f;
+	struct loader *l = NULL;
+	const char *missing = NULL;
+	enum attach_mode mode;
+	char err[512] = "";
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			log_level = LOG_LEVEL_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_SUCCESS;
+		default:
+			fputs(usage, stderr);
+			return EXIT_FAILURE;
+		}
+	}
+
+	kernel_features__probe(&f, true);
+	printf("spantap %s on kernel %s\n", SPANTAP_VERSION, f.release);
+	row("privileges", f.privileged,
+	    f.privileged ? NULL : "run as root, or with CAP_BPF and CAP_PERFMON");
+	row("BTF", f.btf, "/sys/kernel/btf/vmlinux");
+	row("ring buffer", f.ringbuf, f.privileged ? NULL : "(needs privileges to probe)");
+	if (f.tracefs_mounted_now)
+		row("tracefs", true, "mounted now at " TRACEFS_PATH);
+	else if (f.tracefs)
+		row("tracefs", true, TRACEFS_PATH);
+	else
+		row("tracefs", false,
+		    f.tracefs_errno ? strerror(f.tracefs_errno) : "not mounted");
+	row("syscall tracepoints", f.syscall_tracepoints, NULL);
+	row("sock tracepoint", f.sock_tracepoint, "sock:inet_sock_set_state");
+	row("kprobes", f.kprobes, NULL);
+	row("fentry", f.fentry, NULL);
+	row("uprobes", f.uprobes, NULL);
+
+	ret = kernel_features__choose_mode(&f, &mode, &missing);
+	if (ret) {
+		printf("  %-20s none: missing %s\n", "attach mode", missing);
+		fprintf(stderr, "spantap: capture cannot run here: missing %s\n",
+			missing);
+		return EXIT_FAILURE;
+	}
+	lo.mode = mode;
+	ret = loader__start(&lo, &l, err, sizeof(err));
+	if (ret) {
+		row("BPF programs", false, err);
+		fprintf(stderr, "spantap: capture cannot run here: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	printf("  %-20s %-4s %u programs loaded and attached\n", "BPF programs",
+	       "yes", loader__nattached(l));
+	loader__free(l);
+	printf("  %-20s %s%s\n", "attach mode", attach_mode__name(mode),
+	       mode == ATTACH_MODE_TRACEPOINT ?
+		       " (syscall tracepoints; the kprobe/fentry socket mode is not built yet)" :
+		       "");
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+
+#include "conn_table.h"
+
+struct conn_table {
+	struct conn **buckets;
+	size_t nbuckets; /* a power of two */
+	size_t count;
+	size_t max;
+	uint32_t stream_bytes;
+	/* head: least recently used; tail: most */
+	struct conn *lru_head, *lru_tail;
+	conn_release_fn release;
+	void *arg;
+};
+
+static size_t bucket_of(const struct conn_table *t, uint64_t id)
+{
+	/* ids are a CPU number over a sequence: mix the bits */
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdULL;
+	id ^= id >> 33;
+	return id & (t->nbuckets - 1);
+}
+
+static void lru_unlink(struct conn_table *t, struct conn *c)
+{
+	if (c->lru_prev)
+		c->lru_prev->lru_next = c->lru_next;
+	else
+		t->lru_head = c->lru_next;
+	if (c->lru_next)
+		c->lru_next->lru_prev = c->lru_prev;
+	else
+		t->lru_tail = c->lru_prev;
+	c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_append(struct conn_table *t, struct conn *c)
+{
+	c->lru_prev = t->lru_tail;
+	c->lru_next = NULL;
+	if (t->lru_tail)
+		t->lru_tail->lru_next = c;
+	else
+		t->lru_head = c;
+	t->lru_tail = c;
+}
+
+struct conn_table *conn_table__new(size_t max_conns, uint32_t stream_bytes,
+				   conn_release_fn release, void *arg)
+{
+	struct conn_table *t;
+
+	if (!max_conns) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->nbuckets = 64;
+	while (t->nbuckets < max_conns)
+		t->nbuckets <<= 1;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->max = max_conns;
+	t->stream_bytes = stream_bytes;
+	t->release = release;
+	t->arg = arg;
+	return t;
+}
+
+struct conn *conn_table__get(struct conn_table *t, uint64_t id)
+{
+	struct conn *c;
+
+	for (c = t->buckets[bucket_of(t, id)]; c; c = c->hnext) {
+		if (c->id != id)
+			continue;
+		if (c != t->lru_tail) {
+			lru_unlink(t, c);
+			lru_append(t, c);
+		}
+		return c;
+	}
+	return NULL;
+}
+
+struct conn *conn_table__add(struct conn_table *t, uint64_t id)
+{
+	struct conn *c = conn_table__get(t, id);
+	size_t b;
+
+	if (c)
+		return c;
+	if (t->count >= t->max)
+		conn_table__remove(t, t->lru_head, CONN_RELEASE_EVICTED);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (stream__init(&c->streams[0], t->stream_bytes) ||
+	    stream__init(&c->streams[1], t->stream_bytes)) {
+		stream__free(&c->streams[0]);
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->id = id;
+	c->req_dir = -1;
+	b = bucket_of(t, id);
+	c->hnext = t->buckets[b];
+	t->buckets[b] = c;
+	lru_append(t, c);
+	t->count++;
+	return c;
+}
+
+void conn_table__remove(struct conn_table *t, struct conn *c,
+			enum conn_release_reason why)
+{
+	struct conn **pp;
+
+	if (!c)
+		return;
+	for (pp = &t->buckets[bucket_of(t, c->id)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	}
+	lru_unlink(t, c);
+	t->count--;
+	if (t->release)
+		t->release(c, why, t->arg);
+	stream__free(&c->streams[0]);
+	stream__free(&c->streams[1]);
+	free(c);
+}
+
+size_t conn_table__expire(struct conn_table *t, uint64_t now, uint64_t idle_ns)
+{
+	size_t n = 0;
+
+	while (t->lru_head && t->lru_head->last_seen + idle_ns < now) {
+		conn_table__remove(t, t->lru_head, CONN_RELEASE_EXPIRED);
+		n++;
+	}
+	return n;
+}
+
+size_t conn_table__count(const struct conn_table *t)
+{
+	return t->count;
+}
+
+void conn_table__free(struct conn_table *t)
+{
+	if (!t)
+		return;
+	while (t->lru_head)
+		conn_table__remove(t, t->lru_head, CONN_RELEASE_SHUTDOWN);
+	free(t->buckets);
+	free(t);
+}

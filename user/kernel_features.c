@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <linux/capability.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "kernel_features.h"
+
+#define ST_CAP_SYS_ADMIN 21
+#define ST_CAP_PERFMON 38
+#define ST_CAP_BPF 39
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static bool probe_privileged(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return geteuid() == 0;
+	if (has_cap(d, ST_CAP_SYS_ADMIN))
+		return true;
+	return has_cap(d, ST_CAP_BPF) && has_cap(d, ST_CAP_PERFMON);
+}
+
+static bool path_exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+static void probe_tracefs(struct kernel_features *f, bool mount_it)
+{
+	if (path_exists(TRACEFS_PATH "/events")) {
+		f->tracefs = true;
+		return;
+	}
+	if (!mount_it)
+		return;
+	if (mount("nodev", TRACEFS_PATH, "tracefs", 0, NULL)) {
+		f->tracefs_errno = errno;
+		return;
+	}
+	f->tracefs = path_exists(TRACEFS_PATH "/events");
+	f->tracefs_mounted_now = f->tracefs;
+}
+
+/*
+ * fentry needs BTF, a trampoline for the arch and a kernel built with it:
+ * only loading and attaching a program tells. The program is two insns.
+ */
+static bool probe_fentry(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY);
+	struct btf *vmlinux;
+	int id, prog_fd, link_fd;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	id = btf__find_by_name_kind(vmlinux, "tcp_sendmsg", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "st_probe_fentry",
+				"GPL", insns, 2, &opts);
+	if (prog_fd < 0)
+		return false;
+	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+	if (link_fd >= 0)
+		close(link_fd);
+	close(prog_fd);
+	return link_fd >= 0;
+}
+
+void kernel_features__probe(struct kernel_features *f, bool mount_tracefs)
+{
+	struct utsname u;
+
+	memset(f, 0, sizeof(*f));
+	if (!uname(&u))
+		snprintf(f->release, sizeof(f->release), "%s", u.release);
+	f->privileged = probe_privileged();
+	f->btf = path_exists("/sys/kernel/btf/vmlinux");
+	if (f->privileged)
+		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF,
+						       NULL) > 0;
+	probe_tracefs(f, mount_tracefs && f->privileged);
+	if (f->tracefs) {
+		f->syscall_tracepoints =
+			path_exists(TRACEFS_PATH
+				    "/events/syscalls/sys_enter_read") &&
+			path_exists(TRACEFS_PATH
+				    "/events/syscalls/sys_exit_read");
+		f->sock_tracepoint = path_exists(
+			TRACEFS_PATH "/events/sock/inet_sock_set_state");
+	}
+	/* the perf PMUs that kprobe and uprobe links are made on */
+	f->kprobes = path_exists("/sys/bus/event_source/devices/kprobe");
+	f->uprobes = path_exists("/sys/bus/event_source/devices/uprobe");
+	if (f->privileged && f->btf)
+		f->fentry = probe_fentry();
+}
+
+const char *attach_mode__name(enum attach_mode m)
+{
+	switch (m) {
+	case ATTACH_MODE_AUTO:
+		return "auto";
+	case ATTACH_MODE_TRACEPOINT:
+		return "tracepoint";
+	case ATTACH_MODE_SOCKET:
+		return "socket";
+	}
+	return "?";
+}
+
+int attach_mode__parse(const char *s, enum attach_mode *ret_mode)
+{
+	if (!strcmp(s, "auto"))
+		*ret_mode = ATTACH_MODE_AUTO;
+	else if (!strcmp(s, "tracepoint"))
+		*ret_mode = ATTACH_MODE_TRACEPOINT;
+	else if (!strcmp(s, "socket"))
+		*ret_mode = ATTACH_MODE_SOCKET;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int kernel_features__choose_mode(const struct kernel_features *f,
+				 enum attach_mode *ret_mode,
+				 const char **ret_missing)
+{
+	const char *missing = NULL;
+
+	if (!f->privileged)
+		missing = "privileges (run as root, or with CAP_BPF and CAP_PERFMON)";
+	else if (!f->btf)
+		missing = "kernel BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF=y)";
+	else if (!f->ringbuf)
+		missing = "BPF ring buffer (kernel 5.8 or later)";
+	else if (!f->tracefs)
+		missing = "tracefs (mount -t tracefs nodev " TRACEFS_PATH ")";
+	else if (!f->syscall_tracepoints)
+		missing = "syscall tracepoints (CONFIG_FTRACE_SYSCALLS=y)";
+	if (missing) {
+		if (ret_missing)
+			*ret_missing = missing;
+		return -ENOTSUP;
+	}
+	/* the socket-layer mode is not built yet: tracepoints everywhere */
+	*ret_mode = ATTACH_MODE_TRACEPOINT;
+	return 0;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "spantap.skel.h"
+#include "util/log.h"
+
+struct loader {
+	struct spantap_bpf *skel;
+	enum attach_mode mode;
+	struct bpf_link **links;
+	unsigned int nattached;
+	int ncpus;
+};
+
+/* "tracepoint/syscalls/sys_enter_read" -> does tracefs know the event? */
+static bool tracepoint_exists(const char *sec)
+{
+	char path[256];
+
+	if (strncmp(sec, "tracepoint/", 11))
+		return false;
+	snprintf(path, sizeof(path), TRACEFS_PATH "/events/%s", sec + 11);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Every program in the skeleton is a tracepoint today. Ones whose event the
+ * kernel lacks (e.g. accept on arches that only have accept4) are not
+ * loaded, with a note; everything else must attach or the start fails.
+ */
+static void select_programs(struct spantap_bpf *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+
+		if (tracepoint_exists(sec))
+			continue;
+		pr_info("kernel has no %s, not tracing it\n", sec + 11);
+		bpf_program__set_autoload(prog, false);
+	}
+}
+
+static int fill_filters(struct spantap_bpf *skel, const struct loader_opts *o)
+{
+	__u8 one = 1;
+	size_t i;
+
+	for (i = 0; i < o->npids; i++)
+		if (bpf_map__update_elem(skel->maps.pid_filter, &o->pids[i],
+					 sizeof(o->pids[i]), &one, 1, BPF_ANY))
+			return -errno;
+	for (i = 0; i < o->ncomms; i++)
+		if (bpf_map__update_elem(skel->maps.comm_filter, o->comms[i],
+					 ST_COMM_LEN, &one, 1, BPF_ANY))
+			return -errno;
+	for (i = 0; i < o->nports; i++)
+		if (bpf_map__update_elem(skel->maps.port_filter, &o->ports[i],
+					 sizeof(o->ports[i]), &one, 1, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int attach_programs(struct loader *l, char *errbuf, size_t errlen)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+		n++;
+	l->links = calloc(n, sizeof(*l->links));
+	if (!l->links)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			int err = -errno;
+
+			snprintf(errbuf, errlen, "cannot attach %s: %s",
+				 bpf_program__section_name(prog),
+				 strerror(-err));
+			return err;
+		}
+		l->links[l->nattached++] = link;
+	}
+	return 0;
+}
+
+int loader__start(const struct loader_opts *o, struct loader **ret,
+		  char *errbuf, size_t errlen)
+{
+	struct loader *l;
+	int err;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->mode = ATTACH_MODE_TRACEPOINT;
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		err = l->ncpus ? l->ncpus : -EINVAL;
+		snprintf(errbuf, errlen, "cannot count CPUs: %s",
+			 strerror(-err));
+		goto cleanup;
+	}
+
+	l->skel = spantap_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		snprintf(errbuf, errlen, "cannot open the BPF object: %s",
+			 strerror(-err));
+		goto cleanup;
+	}
+	l->skel->rodata->self_tgid = getpid();
+	l->skel->rodata->filter_pids = o->npids > 0;
+	l->skel->rodata->filter_comms = o->ncomms > 0;
+	l->skel->rodata->filter_ports = o->nports > 0;
+	l->skel->rodata->payload_cap = o->payload_cap;
+	/* wake the reader at a quarter full; it also polls every 50 ms */
+	l->skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
+	err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_bytes);
+	if (err) {
+		snprintf(errbuf, errlen, "ring buffer size %u refused: %s",
+			 o->ringbuf_bytes, strerror(-err));
+		goto cleanup;
+	}
+	select_programs(l->skel);
+
+	err = spantap_bpf__load(l->skel);
+	if (err) {
+		snprintf(errbuf, errlen,
+			 "the kernel refused the BPF programs (%s); run with -v to see the verifier's log",
+			 strerror(-err));
+		goto cleanup;
+	}
+	err = fill_filters(l->skel, o);
+	if (err) {
+		snprintf(errbuf, errlen, "cannot fill the filter maps: %s",
+			 strerror(-err));
+		goto cleanup;
+	}
+	err = attach_programs(l, errbuf, errlen);
+	if (err)
+		goto cleanup;
+	*ret = l;
+	return 0;
+
+cleanup:
+	loader__free(l);
+	return err;
+}
+
+int loader__ringbuf_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader__read_stats(const struct loader *l, uint64_t *out)
+{
+	uint64_t *vals;
+	int fd = bpf_map__fd(l->skel->maps.stats), err = 0;
+
+	vals = calloc(l->ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < ST_STAT__MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < l->ncpus; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+enum attach_mode loader__mode(const struct loader *l)
+{
+	return l->mode;
+}
+
+unsigned int loader__nattached(const struct loader *l)
+{
+	return l->nattached;
+}
+
+void loader__free(struct loader *l)
+{
+	if (!l)
+		return;
+	for (unsigned int i = 0; i < l->nattached; i++)
+		bpf_link__destroy(l->links[i]);
+	free(l->links);
+	spantap_bpf__destroy(l->skel);
+	free(l);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The BPF side's lifecycle: open the skeleton, set the load-time knobs and
+ * filters, load, attach the programs of one attach mode, and read the
+ * kernel's loss counters.
+ */
+#ifndef __SPANTAP_LOADER_H
+#define __SPANTAP_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel_features.h"
+#include "spantap/event.h"
+
+struct loader_opts {
+	const uint32_t *pids;
+	size_t npids;
+	const char (*comms)[ST_COMM_LEN];
+	size_t ncomms;
+	const uint16_t *ports;
+	size_t nports;
+	uint32_t payload_cap; /* bytes copied per event, <= ST_PAYLOAD_MAX */
+	uint32_t ringbuf_bytes; /* power of two, >= page size */
+	enum attach_mode mode;
+};
+
+struct loader;
+
+/*
+ * Load and attach. On failure returns -errno and writes what went wrong and
+ * what to do about it into errbuf.
+ */
+int loader__start(const struct loader_opts *o, struct loader **ret,
+		  char *errbuf, size_t errlen);
+int loader__ringbuf_fd(const struct loader *l);
+/* Sum the per-CPU counters into out[ST_STAT__MAX]. */
+int loader__read_stats(const struct loader *l, uint64_t *out);
+enum attach_mode loader__mode(const struct loader *l);
+/* Number of programs attached. */
+unsigned int loader__nattached(const struct loader *l);
+void loader__free(struct loader *l);
+
+#endif /* __SPANTAP_LOADER_H */

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn_table.h"
+#include "pipeline.h"
+#include "proto/http1.h"
+
+/* Segments looked at before a connection is declared not HTTP/1. */
+#define DETECT_MAX_TRIES 4
+
+struct pipeline {
+	struct conn_table *conns;
+	struct pipeline_opts opts;
+	struct pipeline_stats stats;
+	uint64_t last_ts; /* latest event time seen */
+};
+
+static void stream_stats_add(struct stream_stats *to,
+			     const struct stream_stats *from)
+{
+	to->gaps += from->gaps;
+	to->gap_bytes += from->gap_bytes;
+	to->overlaps += from->overlaps;
+	to->overflow_bytes += from->overflow_bytes;
+}
+
+static void conn_release(struct conn *c, enum conn_release_reason why,
+			 void *arg)
+{
+	struct pipeline *p = arg;
+
+	if (c->proto == PROTO_HTTP1 && c->proto_state) {
+		http1_conn__finish(c->proto_state, c,
+				   why == CONN_RELEASE_CLOSED, p->last_ts,
+				   &p->opts.sink);
+		http1_conn__free(c->proto_state);
+		c->proto_state = NULL;
+	}
+	stream_stats_add(&p->stats.streams, &c->streams[0].stats);
+	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
+	switch (why) {
+	case CONN_RELEASE_CLOSED:
+		p->stats.conns_closed++;
+		break;
+	case CONN_RELEASE_EVICTED:
+		p->stats.conns_evicted++;
+		break;
+	case CONN_RELEASE_EXPIRED:
+		p->stats.conns_expired++;
+		break;
+	case CONN_RELEASE_SHUTDOWN:
+		break;
+	}
+}
+
+struct pipeline *pipeline__new(const struct pipeline_opts *o)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->opts = *o;
+	p->conns = conn_table__new(o->max_conns, o->stream_bytes, conn_release,
+				   p);
+	if (!p->conns) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void conn_fill(struct conn *c, const struct st_conn_event *e)
+{
+	c->pid = e->pid;
+	c->role = e->role;
+	c->family = e->family;
+	c->lport = e->lport;
+	c->rport = e->rport;
+	memcpy(c->laddr, e->laddr, sizeof(c->laddr));
+	memcpy(c->raddr, e->raddr, sizeof(c->raddr));
+	memcpy(c->comm, e->comm, sizeof(c->comm));
+	c->comm[sizeof(c->comm) - 1] = '\0';
+	if (e->role == ST_ROLE_SERVER)
+		c->req_dir = ST_DIR_INGRESS;
+	else if (e->role == ST_ROLE_CLIENT)
+		c->req_dir = ST_DIR_EGRESS;
+}
+
+static int on_conn_open(struct pipeline *p, const struct st_conn_event *e)
+{
+	struct conn *c = conn_table__get(p->conns, e->conn_id);
+
+	/* a new open for a known id cannot happen: ids are never reused */
+	if (!c) {
+		c = conn_table__add(p->conns, e->conn_id);
+		if (!c) {
+			p->stats.conn_alloc_fail++;
+			return -ENOMEM;
+		}
+		p->stats.conns_opened++;
+		if (e->role == ST_ROLE_UNKNOWN)
+			p->stats.conns_midstream++;
+	}
+	conn_fill(c, e);
+	c->last_seen = e->hdr.ts_ns;
+	return 0;
+}
+
+static void on_conn_close(struct pipeline *p, const struct st_conn_event *e)
+{
+	struct conn *c = conn_table__get(p->conns, e->conn_id);
+
+	if (c)
+		conn_table__remove(p->conns, c, CONN_RELEASE_CLOSED);
+}
+
+/*
+ * Decide what a connection speaks from the bytes at the head of dir. Known
+ * role (accept/connect): requests must flow the expected way. Unknown role
+ * (capture began mid-connection): whichever side shows a request start or a
+ * response start tells the direction.
+ */
+static bool detect(struct pipeline *p, struct conn *c, int dir)
+{
+	struct byte_view v = stream__view(&c->streams[dir]);
+	bool req, resp;
+
+	/* too few bytes to tell, and more may come: wait, keep them */
+	if (!v.len || (v.len < 8 && !v.hole_after))
+		return false;
+	req = http1__looks_like_request(v.data, v.len);
+	resp = http1__looks_like_response(v.data, v.len);
+	if (req && (c->req_dir < 0 || c->req_dir == dir))
+		c->req_dir = dir;
+	else if (resp && (c->req_dir < 0 || c->req_dir == !dir))
+		c->req_dir = !dir;
+	else if (++c->detect_tries < DETECT_MAX_TRIES)
+		return true;
+	else
+		c->proto = PROTO_OTHER;
+	if (c->proto == PROTO_OTHER) {
+		p->stats.conns_other++;
+		return true;
+	}
+	c->proto_state = http1_conn__new(c, &p->stats.http1);
+	if (!c->proto_state) {
+		p->stats.conn_alloc_fail++;
+		c->proto = PROTO_OTHER;
+		return true;
+	}
+	c->proto = PROTO_HTTP1;
+	return true;
+}
+
+static int on_data(struct pipeline *p, const struct st_data_event *e)
+{
+	struct stream *s;
+	struct conn *c;
+	int dir = e->dir & 1;
+
+	c = conn_table__get(p->conns, e->conn_id);
+	if (!c) {
+		/* its open record was lost; go on without the 4-tuple */
+		c = conn_table__add(p->conns, e->conn_id);
+		if (!c) {
+			p->stats.conn_alloc_fail++;
+			return -ENOMEM;
+		}
+		c->pid = e->pid;
+		p->stats.conns_opened++;
+		p->stats.conns_midstream++;
+	}
+	c->last_seen = e->hdr.ts_ns;
+	p->stats.data_bytes += e->cap_len;
+	if (c->proto == PROTO_OTHER)
+		return 0;
+	s = &c->streams[dir];
+	if (s->end == 0 && s->head == 0 && s->nsegs == 0)
+		stream__reset(s, e->pos);
+	stream__push(s, e->pos, e->payload, e->cap_len, e->len, e->hdr.ts_ns,
+		     e->tid);
+	if (c->proto == PROTO_UNKNOWN) {
+		if (!detect(p, c, dir))
+			return 0;
+		if (c->proto == PROTO_UNKNOWN) {
+			/* not a message start: drop this segment, try the next */
+			stream__consume(s, s->end - s->head);
+			return 0;
+		}
+		if (c->proto != PROTO_HTTP1)
+			return 0;
+		/* the other side may have waited for detection */
+		http1_conn__process(c->proto_state, c, !dir, &p->opts.sink);
+	}
+	http1_conn__process(c->proto_state, c, dir, &p->opts.sink);
+	return 0;
+}
+
+int pipeline__event(struct pipeline *p, const void *data, size_t len)
+{
+	const struct st_event_hdr *h = data;
+
+	p->stats.events++;
+	if (len < sizeof(*h) || h->size > len)
+		goto bad;
+	if (h->ts_ns > p->last_ts)
+		p->last_ts = h->ts_ns;
+	switch (h->type) {
+	case ST_EV_CONN_OPEN:
+		if (len < sizeof(struct st_conn_event))
+			goto bad;
+		return on_conn_open(p, data);
+	case ST_EV_CONN_CLOSE:
+		if (len < sizeof(struct st_conn_event))
+			goto bad;
+		on_conn_close(p, data);
+		return 0;
+	case ST_EV_DATA: {
+		const struct st_data_event *e = data;
+
+		if (len < sizeof(*e) || e->cap_len > len - sizeof(*e) ||
+		    e->cap_len > e->len)
+			goto bad;
+		return on_data(p, e);
+	}
+	}
+bad:
+	p->stats.bad_events++;
+	return -EINVAL;
+}
+
+void pipeline__tick(struct pipeline *p, uint64_t now)
+{
+	conn_table__expire(p->conns, now, p->opts.idle_ns);
+}
+
+const struct pipeline_stats *pipeline__stats(const struct pipeline *p)
+{
+	return &p->stats;
+}
+
+size_t pipeline__nconns(const struct pipeline *p)
+{
+	return conn_table__count(p->conns);
+}
+
+void pipeline__free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	conn_table__free(p->conns);
+	free(p);
+}

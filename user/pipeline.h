@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The agent's core, from ring buffer records to spans: decode an event,
+ * find its connection, append its bytes to the stream of its direction,
+ * detect the protocol, and let the protocol's handler make spans. It knows
+ * nothing of BPF or of where spans go, so tests and `spantap replay` can
+ * drive it with recorded events.
+ */
+#ifndef __SPANTAP_PIPELINE_H
+#define __SPANTAP_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "span/http1_span.h"
+#include "span/span_sink.h"
+#include "stream.h"
+
+struct pipeline_opts {
+	size_t max_conns;
+	uint32_t stream_bytes; /* captured bytes held per direction */
+	uint64_t idle_ns; /* a connection silent this long is dropped */
+	struct span_sink sink;
+};
+
+struct pipeline_stats {
+	uint64_t events;
+	uint64_t bad_events; /* records too short or of unknown type */
+	uint64_t data_bytes; /* captured payload bytes */
+	uint64_t conns_opened;
+	uint64_t conns_closed;
+	uint64_t conns_evicted; /* table full */
+	uint64_t conns_expired; /* idle */
+	uint64_t conns_midstream; /* first seen with data, not accept/connect */
+	uint64_t conns_other; /* not a protocol spantap parses */
+	uint64_t conn_alloc_fail;
+	struct stream_stats streams; /* of released connections */
+	struct http1_span_stats http1;
+};
+
+struct pipeline;
+
+/* NULL with errno set on failure. */
+struct pipeline *pipeline__new(const struct pipeline_opts *o);
+/* One ring buffer record. Returns 0, or -EINVAL for a malformed one. */
+int pipeline__event(struct pipeline *p, const void *data, size_t len);
+/* Periodic housekeeping: expire idle connections. now: CLOCK_MONOTONIC ns */
+void pipeline__tick(struct pipeline *p, uint64_t now);
+const struct pipeline_stats *pipeline__stats(const struct pipeline *p);
+size_t pipeline__nconns(const struct pipeline *p);
+/* Releases every connection (pending requests are counted), frees; NULL-safe */
+void pipeline__free(struct pipeline *p);
+
+#endif /* __SPANTAP_PIPELINE_H */

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "span/correlate.h"
+#include "span/http1_span.h"
+#include "span/semconv.h"
+
+struct http1_conn {
+	struct http1_parser parsers[2]; /* by enum st_dir */
+	struct http1_msg *pending; /* ring of requests awaiting responses */
+	unsigned int head, count, cap;
+	bool upgraded; /* after 101: the rest is another protocol */
+	struct http1_span_stats *stats;
+	struct http1_msg msg; /* scratch: the message just framed */
+	struct span span; /* scratch: the span being built */
+};
+
+struct http1_conn *http1_conn__new(const struct conn *c,
+				   struct http1_span_stats *stats)
+{
+	struct http1_conn *h;
+	int req = c->req_dir;
+
+	if (req != ST_DIR_INGRESS && req != ST_DIR_EGRESS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->stats = stats;
+	http1_parser__init(&h->parsers[req], HTTP1_REQUEST, &stats->parse);
+	http1_parser__init(&h->parsers[!req], HTTP1_RESPONSE, &stats->parse);
+	return h;
+}
+
+void http1_conn__free(struct http1_conn *h)
+{
+	if (!h)
+		return;
+	free(h->pending);
+	free(h);
+}
+
+static int pending_push(struct http1_conn *h, const struct http1_msg *m)
+{
+	if (h->count == h->cap) {
+		unsigned int ncap = h->cap ? h->cap * 2 : 2;
+		struct http1_msg *n;
+
+		if (h->cap >= HTTP1_PIPELINE_MAX)
+			return -ENOSPC;
+		n = calloc(ncap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		for (unsigned int i = 0; i < h->count; i++)
+			n[i] = h->pending[(h->head + i) % h->cap];
+		free(h->pending);
+		h->pending = n;
+		h->cap = ncap;
+		h->head = 0;
+	}
+	h->pending[(h->head + h->count) % h->cap] = *m;
+	h->count++;
+	return 0;
+}
+
+static const struct http1_msg *pending_peek(const struct http1_conn *h)
+{
+	return h->count ? &h->pending[h->head] : NULL;
+}
+
+static void pending_pop(struct http1_conn *h)
+{
+	h->head = (h->head + 1) % h->cap;
+	h->count--;
+}
+
+/* RFC 9110 methods and PATCH; others are _OTHER per the conventions. */
+static bool method_known(const char *m)
+{
+	static const char *const known[] = { "GET",    "HEAD",    "POST",
+					     "PUT",    "DELETE",  "CONNECT",
+					     "OPTIONS", "TRACE",  "PATCH" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(m, known[i]))
+			return true;
+	return false;
+}
+
+/* The path of a request target: origin form, absolute form, or "*". */
+static bool target_path(const char *t, const char **ret_p, size_t *ret_len)
+{
+	const char *p = t, *end;
+
+	if (*p != '/' && *p != '*') {
+		/* absolute form: scheme "://" authority path */
+		const char *sep = strstr(p, "://");
+
+		if (!sep)
+			return false; /* authority form (CONNECT) */
+		p = sep + 3;
+		p += strcspn(p, "/?#");
+		if (*p != '/') {
+			*ret_p = "/";
+			*ret_len = 1;
+			return true;
+		}
+	}
+	end = p + strcspn(p, "?#");
+	*ret_p = p;
+	*ret_len = end - p;
+	return true;
+}
+
+/* Split a Host header into host and port (0 when absent). */
+static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
+		       unsigned int *ret_port)
+{
+	const char *colon = NULL, *h = host;
+	size_t hlen;
+
+	if (!*host)
+		return false;
+	if (*host == '[') {
+		const char *close = strchr(host, ']');
+
+		if (!close)
+			return false;
+		h = host + 1;
+		hlen = close - h;
+		if (close[1] == ':')
+			colon = close + 1;
+	} else {
+		colon = strrchr(host, ':');
+		hlen = colon ? (size_t)(colon - host) : strlen(host);
+	}
+	*ret_port = 0;
+	if (colon) {
+		char *endp;
+		unsigned long port = strtoul(colon + 1, &endp, 10);
+
+		if (*endp == '\0' && port > 0 && port < 65536)
+			*ret_port = port;
+	}
+	*ret_h = h;
+	*ret_hlen = hlen;
+	return hlen > 0;
+}
+
+static void addr_format(const struct conn *c, const uint8_t *addr, char *buf,
+			size_t len)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (c->family == AF_INET)
+		inet_ntop(AF_INET, addr, buf, len);
+	else if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
+		inet_ntop(AF_INET, addr + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, addr, buf, len);
+}
+
+void http1_span__build(struct span *s, const struct conn *c,
+		       const struct http1_msg *req,
+		       const struct http1_msg *resp, bool server,
+		       const struct span_sink *sink)
+{
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN], buf[1024];
+	const struct proc_info *pi = NULL;
+	const char *path, *host;
+	size_t plen, hlen;
+	unsigned int hport = 0;
+	bool have_host;
+	int n;
+
+	span__reset(s);
+	s->kind = server ? SPAN_KIND_SERVER : SPAN_KIND_CLIENT;
+	s->pid = c->pid;
+	s->tid = req->start_tid;
+	s->start_ns = req->start_ts + sink->mono_to_wall;
+	s->end_ns = resp->end_ts + sink->mono_to_wall;
+	if (s->end_ns < s->start_ns) /* never a negative duration */
+		s->end_ns = s->start_ns;
+	if (sink->procs)
+		pi = proc_cache__get(sink->procs, c->pid, c->comm);
+	snprintf(s->service_name, sizeof(s->service_name), "%s",
+		 pi ? pi->service_name : c->comm);
+
+	addr_format(c, c->laddr, local, sizeof(local));
+	addr_format(c, c->raddr, remote, sizeof(remote));
+	have_host = host_split(req->host, &host, &hlen, &hport);
+
+	if (method_known(req->method)) {
+		snprintf(s->name, sizeof(s->name), "%s", req->method);
+		span__add_str(s, SC_HTTP_REQUEST_METHOD, req->method,
+			      strlen(req->method));
+	} else {
+		snprintf(s->name, sizeof(s->name), "HTTP");
+		span__add_str(s, SC_HTTP_REQUEST_METHOD, "_OTHER", 6);
+		span__add_str(s, SC_HTTP_REQUEST_METHOD_ORIGINAL, req->method,
+			      strlen(req->method));
+	}
+	if (target_path(req->target, &path, &plen))
+		span__add_str(s, SC_URL_PATH, path, plen);
+	span__add_str(s, SC_URL_SCHEME, "http", 4);
+	if (resp->status)
+		span__add_int(s, SC_HTTP_RESPONSE_STATUS_CODE, resp->status);
+	span__add_str(s, SC_NETWORK_PROTOCOL_VERSION,
+		      req->version_minor ? "1.1" : "1.0", 3);
+
+	if (server) {
+		if (have_host)
+			span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
+		else
+			span__add_str(s, SC_SERVER_ADDRESS, local,
+				      strlen(local));
+		span__add_int(s, SC_SERVER_PORT, hport ? hport : c->lport);
+		span__add_str(s, SC_CLIENT_ADDRESS, remote, strlen(remote));
+	} else {
+		if (have_host)
+			span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
+		else
+			span__add_str(s, SC_SERVER_ADDRESS, remote,
+				      strlen(remote));
+		span__add_int(s, SC_SERVER_PORT, hport ? hport : c->rport);
+		if (req->target[0] == '/')
+			n = snprintf(buf, sizeof(buf), "http://%s%s",
+				     req->host[0] ? req->host : remote,
+				     req->target);
+		else
+			n = snprintf(buf, sizeof(buf), "%s", req->target);
+		if (n > 0)
+			span__add_str(s, SC_URL_FULL, buf,
+				      (size_t)n < sizeof(buf) ? (size_t)n :
+								sizeof(buf) - 1);
+	}
+	span__add_str(s, SC_NETWORK_PEER_ADDRESS, remote, strlen(remote));
+	span__add_int(s, SC_NETWORK_PEER_PORT, c->rport);
+	if (req->user_agent[0])
+		span__add_str(s, SC_USER_AGENT_ORIGINAL, req->user_agent,
+			      strlen(req->user_agent));
+	span__add_int(s, SC_PROCESS_PID, c->pid);
+	if (pi)
+		span__add_str(s, SC_PROCESS_EXECUTABLE_NAME, pi->exe_name,
+			      strlen(pi->exe_name));
+
+	/* 5xx is an error on both sides; 4xx only for the client */
+	if (resp->status >= 500 || (!server && resp->status >= 400)) {
+		s->status = SPAN_STATUS_ERROR;
+		n = snprintf(buf, sizeof(buf), "%u", resp->status);
+		span__add_str(s, SC_ERROR_TYPE, buf, n);
+	}
+}
+
+/* A request whose connection closed before any response came. */
+static void build_unanswered(struct span *s, const struct conn *c,
+			     const struct http1_msg *req, bool server,
+			     uint64_t close_ts, const struct span_sink *sink)
+{
+	/* status 0: no status code attribute, no status-based error */
+	struct http1_msg resp = { .end_ts = close_ts };
+
+	http1_span__build(s, c, req, &resp, server, sink);
+	s->status = SPAN_STATUS_ERROR;
+	span__add_str(s, SC_ERROR_TYPE, "connection_closed", 17);
+}
+
+static void emit(struct http1_conn *h, const struct span_sink *sink)
+{
+	correlate__link(&h->span);
+	h->stats->spans++;
+	sink->emit(&h->span, sink->arg);
+}
+
+static void on_response(struct http1_conn *h, const struct conn *c,
+			const struct http1_msg *resp,
+			const struct span_sink *sink)
+{
+	const struct http1_msg *req;
+
+	if (resp->status >= 100 && resp->status < 200 && resp->status != 101) {
+		h->stats->interim_responses++;
+		return;
+	}
+	req = pending_peek(h);
+	if (!req) {
+		h->stats->unmatched_responses++;
+		return;
+	}
+	http1_span__build(&h->span, c, req, resp, c->req_dir == ST_DIR_INGRESS,
+			  sink);
+	pending_pop(h);
+	if (resp->flags & HTTP1_F_UPGRADE)
+		h->upgraded = true;
+	emit(h, sink);
+}
+
+void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
+			 const struct span_sink *sink)
+{
+	struct stream *s = &c->streams[dir];
+	struct http1_parser *p = &h->parsers[dir];
+
+	for (;;) {
+		const struct http1_msg *req = pending_peek(h);
+		bool no_body = false;
+		uint64_t before = s->head;
+		enum parse_result r;
+
+		if (h->upgraded) {
+			stream__consume(s, s->end - s->head);
+			return;
+		}
+		if (dir != c->req_dir && req && !strcmp(req->method, "HEAD"))
+			no_body = true;
+		r = http1_parser__next(p, s, no_body, &h->msg);
+		if (r == PARSE_NEED_MORE)
+			return;
+		if (r == PARSE_INVALID) {
+			/* the parser resynchronised; stop if it could not move */
+			if (s->head == before)
+				return;
+			continue;
+		}
+		if (dir == c->req_dir) {
+			if (pending_push(h, &h->msg))
+				h->stats->pipeline_overflow++;
+		} else {
+			on_response(h, c, &h->msg, sink);
+		}
+	}
+}
+
+void http1_conn__finish(struct http1_conn *h, struct conn *c, bool closed,
+			uint64_t close_ts, const struct span_sink *sink)
+{
+	int resp_dir = !c->req_dir;
+	bool server = c->req_dir == ST_DIR_INGRESS;
+
+	if (closed && !h->upgraded &&
+	    http1_parser__finish(&h->parsers[resp_dir], &c->streams[resp_dir],
+				 &h->msg) == PARSE_OK)
+		on_response(h, c, &h->msg, sink);
+	while (h->count) {
+		h->stats->unanswered_requests++;
+		if (closed && !h->upgraded) {
+			build_unanswered(&h->span, c, pending_peek(h), server,
+					 close_ts, sink);
+			emit(h, sink);
+		}
+		pending_pop(h);
+	}
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * A finished span, protocol-neutral: ids, times, kind, status, and a bounded
+ * list of OpenTelemetry attributes. Exporters (terminal, JSON, OTLP) read
+ * only this.
+ */
+#ifndef __SPANTAP_SPAN_H
+#define __SPANTAP_SPAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPAN_MAX_ATTRS 24
+#define SPAN_STRBUF 2048
+#define SPAN_NAME_MAX 48
+#define SPAN_SERVICE_MAX 128
+
+/* Values as in OTLP's Span.SpanKind */
+enum span_kind {
+	SPAN_KIND_SERVER = 2,
+	SPAN_KIND_CLIENT = 3,
+};
+
+/* Values as in OTLP's Status.StatusCode */
+enum span_status {
+	SPAN_STATUS_UNSET = 0,
+	SPAN_STATUS_OK = 1,
+	SPAN_STATUS_ERROR = 2,
+};
+
+enum span_attr_type {
+	SPAN_ATTR_STR = 1,
+	SPAN_ATTR_INT = 2,
+};
+
+struct span_attr {
+	const char *key; /* a static string: semantic-convention name */
+	uint8_t type; /* enum span_attr_type */
+	uint8_t _pad;
+	uint16_t len; /* SPAN_ATTR_STR: bytes at strbuf + off */
+	uint16_t off;
+	uint16_t _pad2;
+	int64_t i; /* SPAN_ATTR_INT */
+};
+
+struct span {
+	uint8_t trace_id[16];
+	uint8_t span_id[8];
+	uint8_t parent_span_id[8]; /* all zero: a root */
+	uint8_t trace_flags; /* W3C flags, 01 = sampled */
+	uint8_t kind; /* enum span_kind */
+	uint8_t status; /* enum span_status */
+	uint8_t _pad;
+	uint32_t pid;
+	uint32_t tid;
+	uint64_t start_ns; /* wall clock, ns since the epoch */
+	uint64_t end_ns;
+	char name[SPAN_NAME_MAX];
+	char service_name[SPAN_SERVICE_MAX];
+	uint16_t nattrs;
+	uint16_t strbuf_len;
+	uint32_t dropped_attrs; /* attributes that did not fit */
+	struct span_attr attrs[SPAN_MAX_ATTRS];
+	char strbuf[SPAN_STRBUF];
+};
+
+/* Clear s for reuse (ids, times, attributes). */
+void span__reset(struct span *s);
+
+/*
+ * Add attributes. Strings are copied (cut to what fits) with invalid UTF-8
+ * replaced by U+FFFD, so every exporter can emit them as they are. Return 0,
+ * or -ENOSPC when the attribute did not fit (counted in dropped_attrs).
+ */
+int span__add_str(struct span *s, const char *key, const char *val,
+		  size_t len);
+int span__add_int(struct span *s, const char *key, int64_t val);
+
+/* The attribute named key, or NULL. */
+const struct span_attr *span__attr(const struct span *s, const char *key);
+/* A string attribute's bytes (not NUL-terminated), or NULL. */
+const char *span__attr_str(const struct span *s, const char *key,
+			   size_t *ret_len);
+
+/* Fill id with random bytes, never all zero. */
+void span__random_id(uint8_t *id, size_t len);
+
+static inline bool span__is_root(const struct span *s)
+{
+	for (size_t i = 0; i < sizeof(s->parent_span_id); i++)
+		if (s->parent_span_id[i])
+			return false;
+	return true;
+}
+
+#endif /* __SPANTAP_SPAN_H */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * One direction of a connection as a byte stream with positions.
+ *
+ * Data events arrive as segments: a stream position, the number of bytes the
+ * syscall moved (len) and the leading part of them that was captured
+ * (cap_len <= len). Bytes that were moved but not captured, and positions no
+ * event covered (lost events), are holes. The stream keeps only captured
+ * bytes, and only from the parser's head onwards, so a body the parser skips
+ * by length is never stored.
+ *
+ * Parsers read the contiguous captured run at the head (stream__view), then
+ * consume what they framed (stream__consume), which may run over holes.
+ */
+#ifndef __SPANTAP_STREAM_H
+#define __SPANTAP_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Default bound on captured bytes held per direction. */
+#define STREAM_DEFAULT_MAX_BYTES (64 * 1024)
+/* Segments (events) remembered for timing; older ones are merged. */
+#define STREAM_MAX_SEGS 64
+
+struct stream_seg {
+	uint64_t pos; /* first position */
+	uint64_t len; /* positions covered, captured or not */
+	uint64_t ts; /* CLOCK_MONOTONIC ns of the event */
+	uint32_t tid;
+	uint32_t cap_len; /* leading bytes of this segment held in buf */
+	uint32_t buf_off; /* where they start in buf */
+	uint32_t _pad;
+};
+
+struct stream_stats {
+	uint64_t gaps; /* times positions were skipped (lost events) */
+	uint64_t gap_bytes;
+	uint64_t overlaps; /* segments (partly) before the end, dropped */
+	uint64_t overflow_bytes; /* captured bytes not kept: buffer bound */
+};
+
+struct stream {
+	uint64_t head; /* next position the parser has not consumed */
+	uint64_t end; /* one past the last position any segment covered */
+	uint8_t *buf; /* captured bytes of segs[], in order */
+	uint32_t buf_len;
+	uint32_t buf_cap;
+	uint32_t max_bytes;
+	uint32_t nsegs;
+	struct stream_seg segs[STREAM_MAX_SEGS];
+	struct stream_stats stats;
+};
+
+/* A read-only window on captured bytes starting at the head. */
+struct byte_view {
+	const uint8_t *data;
+	size_t len;
+	/*
+	 * True when the bytes right after the view are a hole (not captured
+	 * or lost): waiting will never make this view longer.
+	 */
+	bool hole_after;
+};
+
+/* Returns 0 or -ENOMEM. max_bytes 0 means STREAM_DEFAULT_MAX_BYTES. */
+int stream__init(struct stream *s, uint32_t max_bytes);
+/* Frees the buffer; safe on a zeroed or already-freed stream. */
+void stream__free(struct stream *s);
+/* Forget everything and restart at position pos (keeps the buffer). */
+void stream__reset(struct stream *s, uint64_t pos);
+
+/*
+ * Add a segment. Positions before s->end are dropped (counted as overlap);
+ * a position after s->end leaves a hole (counted as a gap). Returns 0, or
+ * -EINVAL when cap_len > len.
+ */
+int stream__push(struct stream *s, uint64_t pos, const uint8_t *data,
+		 uint32_t cap_len, uint64_t len, uint64_t ts, uint32_t tid);
+
+/* The contiguous captured bytes from the head (possibly empty). */
+struct byte_view stream__view(const struct stream *s);
+
+/*
+ * Advance the head by n positions, captured or not. n may not pass s->end:
+ * callers that frame a body longer than what has arrived consume what is
+ * there and come back. Returns the positions actually consumed.
+ */
+uint64_t stream__consume(struct stream *s, uint64_t n);
+
+/*
+ * Move the head to the start of the next segment after the head, dropping
+ * the rest of the current one: the way back to a message boundary after
+ * garbage or a hole. Returns false when no later segment has arrived (the
+ * head then moves to s->end).
+ */
+bool stream__skip_to_next_seg(struct stream *s);
+
+/*
+ * Timestamp and thread of the segment holding position pos, for pos in
+ * [head, end). Returns false when pos is outside.
+ */
+bool stream__ts_at(const struct stream *s, uint64_t pos, uint64_t *ret_ts,
+		   uint32_t *ret_tid);
+
+/* True when the head is the first position of a segment. */
+bool stream__at_seg_start(const struct stream *s);
+
+#endif /* __SPANTAP_STREAM_H */
