@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+
+#include "span/span.h"
+#include "test.h"
+
+static struct span *new_span(void)
+{
+	struct span *s = malloc(sizeof(*s));
+
+	if (s) {
+		memset(s, 0xa5, sizeof(*s));
+		span__reset(s);
+	}
+	return s;
+}
+
+TEST(span_reset_clears)
+{
+	struct span *s = new_span();
+
+	ASSERT_TRUE(s);
+	ASSERT_EQ(s->nattrs, 0);
+	ASSERT_EQ(s->strbuf_len, 0);
+	ASSERT_EQ(s->dropped_attrs, 0);
+	ASSERT_EQ(s->start_ns, 0);
+	ASSERT_EQ(s->name[0], 0);
+	ASSERT_TRUE(span__is_root(s));
+	free(s);
+}
+
+TEST(span_attrs_roundtrip)
+{
+	struct span *s = new_span();
+	const struct span_attr *a;
+	const char *v;
+	size_t len;
+
+	ASSERT_TRUE(s);
+	ASSERT_EQ(span__add_str(s, "http.request.method", "GET", 3), 0);
+	ASSERT_EQ(span__add_int(s, "http.response.status_code", 404), 0);
+	ASSERT_EQ(span__add_str(s, "url.path", "/a/b?x", 4), 0);
+	ASSERT_EQ(span__add_str(s, "empty", "", 0), 0);
+	ASSERT_EQ(s->nattrs, 4);
+
+	v = span__attr_str(s, "url.path", &len);
+	ASSERT_TRUE(v);
+	ASSERT_EQ(len, 4);
+	ASSERT_MEMEQ(v, "/a/b", 4);
+	v = span__attr_str(s, "empty", &len);
+	ASSERT_TRUE(v);
+	ASSERT_EQ(len, 0);
+
+	a = span__attr(s, "http.response.status_code");
+	ASSERT_TRUE(a);
+	ASSERT_EQ(a->type, SPAN_ATTR_INT);
+	ASSERT_EQ(a->i, 404);
+	/* an int attribute has no string */
+	ASSERT_TRUE(!span__attr_str(s, "http.response.status_code", &len));
+	ASSERT_TRUE(!span__attr(s, "nope"));
+	free(s);
+}
+
+TEST(span_str_sanitized)
+{
+	struct span *s = new_span();
+	const char *v;
+	size_t len;
+
+	ASSERT_TRUE(s);
+	ASSERT_EQ(span__add_str(s, "k", "a\xff\xc3\xa9", 4), 0);
+	v = span__attr_str(s, "k", &len);
+	ASSERT_EQ(len, 6);
+	ASSERT_MEMEQ(v, "a\xef\xbf\xbd\xc3\xa9", 6);
+	free(s);
+}
+
+TEST(span_strbuf_full_cuts_then_drops)
+{
+	struct span *s = new_span();
+	char big[SPAN_STRBUF];
+	const char *v;
+	size_t len;
+
+	ASSERT_TRUE(s);
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ(span__add_str(s, "a", big, SPAN_STRBUF - 2), 0);
+	/* 2 bytes left: "é€" keeps only the é */
+	ASSERT_EQ(span__add_str(s, "b", "\xc3\xa9\xe2\x82\xac", 5), 0);
+	v = span__attr_str(s, "b", &len);
+	ASSERT_EQ(len, 2);
+	ASSERT_MEMEQ(v, "\xc3\xa9", 2);
+	ASSERT_EQ(s->strbuf_len, SPAN_STRBUF);
+	ASSERT_EQ(span__add_str(s, "c", "y", 1), -ENOSPC);
+	ASSERT_EQ(s->dropped_attrs, 1);
+	ASSERT_TRUE(!span__attr(s, "c"));
+	/* an int needs no strbuf */
+	ASSERT_EQ(span__add_int(s, "d", 7), 0);
+	ASSERT_EQ(s->nattrs, 3);
+	free(s);
+}
+
+TEST(span_max_attrs)
+{
+	struct span *s = new_span();
+
+	ASSERT_TRUE(s);
+	for (int i = 0; i < SPAN_MAX_ATTRS; i++)
+		ASSERT_EQ(span__add_int(s, "n", i), 0);
+	ASSERT_EQ(span__add_int(s, "n", 99), -ENOSPC);
+	ASSERT_EQ(span__add_str(s, "s", "v", 1), -ENOSPC);
+	ASSERT_EQ(s->nattrs, SPAN_MAX_ATTRS);
+	ASSERT_EQ(s->dropped_attrs, 2);
+	/* the first of duplicates wins */
+	ASSERT_EQ(span__attr(s, "n")->i, 0);
+	free(s);
+}
+
+TEST(span_random_id)
+{
+	uint8_t a[16], b[16], zero[16] = { 0 };
+
+	for (int i = 0; i < 100; i++) {
+		span__random_id(a, sizeof(a));
+		span__random_id(b, sizeof(b));
+		ASSERT_TRUE(memcmp(a, zero, sizeof(a)));
+		ASSERT_TRUE(memcmp(a, b, sizeof(a)));
+	}
+	/* one byte ids are zero 1 time in 256 unless retried */
+	for (int i = 0; i < 2000; i++) {
+		span__random_id(a, 1);
+		ASSERT_TRUE(a[0] != 0);
+	}
+}
+
+TEST(span_is_root)
+{
+	struct span *s = new_span();
+
+	ASSERT_TRUE(s);
+	ASSERT_TRUE(span__is_root(s));
+	s->parent_span_id[7] = 1;
+	ASSERT_TRUE(!span__is_root(s));
+	free(s);
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The end-of-run table. Durations go into a log-linear histogram per key:
+ * values below 32 ns exactly, then 16 buckets per power of two. A bucket
+ * spans 1/16 of its lower bound, so its midpoint is within 1/32 (about 3%)
+ * of any value in it, at 976 counters per key whatever the traffic.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/format.h"
+#include "output/output.h"
+#include "span/semconv.h"
+#include "util/utf8.h"
+
+#define SUB_BITS 4
+#define SUB (1u << SUB_BITS)
+#define NBUCKETS (SUB + (64 - SUB_BITS) * SUB)
+#define TABLE_SIZE 2048 /* a power of two, twice SUMMARY_MAX_KEYS */
+
+#define KEY_SERVICE_MAX SPAN_SERVICE_MAX
+#define KEY_METHOD_MAX 32
+#define KEY_PATH_MAX 256
+#define OTHER_NAME "(other)"
+
+struct summary_row {
+	struct summary_row *hnext;
+	uint32_t hash;
+	uint8_t kind;
+	char service[KEY_SERVICE_MAX];
+	char method[KEY_METHOD_MAX];
+	char path[KEY_PATH_MAX];
+	uint64_t count;
+	uint64_t errors;
+	uint64_t min, max;
+	uint64_t buckets[NBUCKETS];
+};
+
+struct summary {
+	struct summary_row *table[TABLE_SIZE];
+	struct summary_row *rows[SUMMARY_MAX_KEYS];
+	size_t nrows;
+	struct summary_row *other;
+};
+
+static unsigned int bucket_of(uint64_t v)
+{
+	unsigned int e;
+
+	if (v < SUB)
+		return v;
+	e = 63 - __builtin_clzll(v);
+	return SUB + (e - SUB_BITS) * SUB + ((v >> (e - SUB_BITS)) & (SUB - 1));
+}
+
+/* The midpoint of bucket b. */
+static uint64_t bucket_value(unsigned int b)
+{
+	unsigned int shift;
+	uint64_t low;
+
+	if (b < SUB)
+		return b;
+	shift = (b - SUB) / SUB;
+	low = (uint64_t)(SUB + (b - SUB) % SUB) << shift;
+	return low + ((1ull << shift) - 1) / 2;
+}
+
+static uint64_t hist_quantile(const uint64_t *buckets, uint64_t count,
+			      uint64_t min, uint64_t max, double q)
+{
+	uint64_t rank, seen = 0, v = max;
+
+	if (!count)
+		return 0;
+	if (q >= 1.0)
+		return max;
+	if (q <= 0.0)
+		return min;
+	rank = (uint64_t)ceil(q * (double)count);
+	if (rank < 1)
+		rank = 1;
+	if (rank > count)
+		rank = count;
+	for (unsigned int b = 0; b < NBUCKETS; b++) {
+		seen += buckets[b];
+		if (seen >= rank) {
+			v = bucket_value(b);
+			break;
+		}
+	}
+	/* the extremes are known exactly: never report past them */
+	if (v < min)
+		v = min;
+	if (v > max)
+		v = max;
+	return v;
+}
+
+static uint32_t key_hash(const char *service, uint8_t kind, const char *method,
+			 const char *path)
+{
+	const char *parts[3] = { service, method, path };
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 3; i++) {
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		h = (h ^ 0xff) * 16777619u; /* no byte of UTF-8 text */
+	}
+	return (h ^ kind) * 16777619u;
+}
+
+struct summary *summary__new(void)
+{
+	return calloc(1, sizeof(struct summary));
+}
+
+static struct summary_row *row__new(const char *service, uint8_t kind,
+				    const char *method, const char *path)
+{
+	struct summary_row *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->kind = kind;
+	snprintf(r->service, sizeof(r->service), "%s", service);
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->min = UINT64_MAX;
+	return r;
+}
+
+static void row__add(struct summary_row *r, uint64_t ns, bool error)
+{
+	r->count++;
+	if (error)
+		r->errors++;
+	if (ns < r->min)
+		r->min = ns;
+	if (ns > r->max)
+		r->max = ns;
+	r->buckets[bucket_of(ns)]++;
+}
+
+static struct summary_row *summary__find(struct summary *sm,
+					 const char *service, uint8_t kind,
+					 const char *method, const char *path)
+{
+	uint32_t h = key_hash(service, kind, method, path);
+	struct summary_row *r;
+
+	for (r = sm->table[h & (TABLE_SIZE - 1)]; r; r = r->hnext)
+		if (r->hash == h && r->kind == kind &&
+		    !strcmp(r->service, service) && !strcmp(r->method, method) &&
+		    !strcmp(r->path, path))
+			return r;
+
+	if (sm->nrows < SUMMARY_MAX_KEYS) {
+		r = row__new(service, kind, method, path);
+		if (!r)
+			return NULL;
+		r->hash = h;
+		r->hnext = sm->table[h & (TABLE_SIZE - 1)];
+		sm->table[h & (TABLE_SIZE - 1)] = r;
+		sm->rows[sm->nrows++] = r;
+		return r;
+	}
+	if (!sm->other)
+		sm->other = row__new(OTHER_NAME, 0, "", "");
+	return sm->other;
+}
+
+/* A string attribute into a key field: cut, at a character boundary. */
+static void key_attr(char *dst, size_t size, const struct span *s,
+		     const char *key, const char *fallback, size_t fallback_len)
+{
+	size_t len;
+	const char *v = span__attr_str(s, key, &len);
+
+	if (!v || !len) {
+		v = fallback;
+		len = fallback_len;
+	}
+	utf8__sanitize(dst, size, v, len);
+}
+
+void summary__add(struct summary *sm, const struct span *s)
+{
+	char service[KEY_SERVICE_MAX], method[KEY_METHOD_MAX], path[KEY_PATH_MAX];
+	struct summary_row *r;
+
+	if (!sm || !s)
+		return;
+	utf8__sanitize(service, sizeof(service), s->service_name,
+		       strnlen(s->service_name, sizeof(s->service_name)));
+	key_attr(method, sizeof(method), s, SC_HTTP_REQUEST_METHOD, "", 0);
+	/* as in the pretty lines: no URL path, then the span's name */
+	key_attr(path, sizeof(path), s, SC_URL_PATH, s->name,
+		 strnlen(s->name, sizeof(s->name)));
+
+	r = summary__find(sm, service, s->kind, method, path);
+	if (r)
+		row__add(r, format__span_duration(s),
+			 s->status == SPAN_STATUS_ERROR);
+}
+
+int summary__quantile(const struct summary *sm, const char *service,
+		      const char *method, const char *path, double q,
+		      uint64_t *ret_ns)
+{
+	uint64_t *merged, count = 0, min = UINT64_MAX, max = 0;
+	size_t i;
+
+	if (!sm || !service || !method || !path || !ret_ns)
+		return -EINVAL;
+	merged = calloc(NBUCKETS, sizeof(*merged));
+	if (!merged)
+		return -ENOMEM;
+	/*
+	 * The key has a kind too: a service both serving and calling a
+	 * route gets one answer for both.
+	 */
+	for (i = 0; i <= sm->nrows; i++) {
+		const struct summary_row *r = i < sm->nrows ? sm->rows[i] : sm->other;
+
+		if (!r || strcmp(r->service, service) ||
+		    strcmp(r->method, method) || strcmp(r->path, path))
+			continue;
+		for (unsigned int b = 0; b < NBUCKETS; b++)
+			merged[b] += r->buckets[b];
+		count += r->count;
+		if (r->min < min)
+			min = r->min;
+		if (r->max > max)
+			max = r->max;
+	}
+	if (count)
+		*ret_ns = hist_quantile(merged, count, min, max, q);
+	free(merged);
+	return count ? 0 : -ENOENT;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct summary_row *x = *(const struct summary_row *const *)a;
+	const struct summary_row *y = *(const struct summary_row *const *)b;
+	int c;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	c = strcmp(x->service, y->service);
+	if (!c)
+		c = strcmp(x->path, y->path);
+	if (!c)
+		c = strcmp(x->method, y->method);
+	if (!c)
+		c = (int)x->kind - (int)y->kind;
+	return c;
+}
+
+struct widths {
+	size_t service, method, path, count, errors;
+};
+
+#define W_SERVICE_MAX 24
+#define W_METHOD_MAX 7
+#define W_PATH_MAX 48
+#define W_KIND 4
+#define W_DURATION 8
+
+static size_t digits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static void max_into(size_t *w, size_t v)
+{
+	if (v > *w)
+		*w = v;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s[0] ? s : "-";
+}
+
+static void print_row(FILE *out, const struct summary_row *r,
+		      const struct widths *w)
+{
+	static const double qs[] = { 0.50, 0.95, 0.99 };
+	char dur[FORMAT_DURATION_MAX];
+	const char *s;
+	size_t n;
+
+	s = or_dash(r->service);
+	format__cell(out, s, strlen(s), w->service, true);
+	fputs("  ", out);
+	s = format__kind(r->kind, true);
+	format__cell(out, s, strlen(s), W_KIND, true);
+	fputs("  ", out);
+	s = or_dash(r->method);
+	format__cell(out, s, strlen(s), w->method, true);
+	fputs("  ", out);
+	s = or_dash(r->path);
+	format__cell(out, s, strlen(s), w->path, true);
+	fprintf(out, "  %*" PRIu64 "  %*" PRIu64, (int)w->count, r->count,
+		(int)w->errors, r->errors);
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		n = format__duration(dur, sizeof(dur),
+				     hist_quantile(r->buckets, r->count, r->min,
+						   r->max, qs[i]));
+		fputs("  ", out);
+		format__cell(out, dur, n, W_DURATION, false);
+	}
+	fputc('\n', out);
+}
+
+void summary__print(const struct summary *sm, FILE *out)
+{
+	const struct summary_row *const *rows;
+	struct summary_row **sorted;
+	struct widths w = {
+		.service = strlen("SERVICE"),
+		.method = strlen("METHOD"),
+		.path = strlen("PATH"),
+		.count = strlen("COUNT"),
+		.errors = strlen("ERRORS"),
+	};
+	size_t n, i;
+
+	if (!sm || !out)
+		return;
+	n = sm->nrows;
+	if (!n && !sm->other) {
+		fputs("No spans were captured.\n", out);
+		fflush(out);
+		return;
+	}
+
+	/* without memory to sort, the table is still worth printing */
+	rows = (const struct summary_row *const *)sm->rows;
+	sorted = malloc((n + 1) * sizeof(*sorted));
+	if (sorted) {
+		memcpy(sorted, sm->rows, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), row_cmp);
+		rows = (const struct summary_row *const *)sorted;
+	}
+
+	for (i = 0; i <= n; i++) {
+		const struct summary_row *r = i < n ? rows[i] : sm->other;
+
+		if (!r)
+			continue;
+		max_into(&w.service, format__cols(r->service, strlen(r->service),
+						  W_SERVICE_MAX));
+		max_into(&w.method, format__cols(r->method, strlen(r->method),
+						 W_METHOD_MAX));
+		max_into(&w.path, format__cols(r->path, strlen(r->path),
+					       W_PATH_MAX));
+		max_into(&w.count, digits(r->count));
+		max_into(&w.errors, digits(r->errors));
+	}
+
+	format__cell(out, "SERVICE", 7, w.service, true);
+	fputs("  ", out);
+	format__cell(out, "KIND", 4, W_KIND, true);
+	fputs("  ", out);
+	format__cell(out, "METHOD", 6, w.method, true);
+	fputs("  ", out);
+	format__cell(out, "PATH", 4, w.path, true);
+	fprintf(out, "  %*s  %*s  %*s  %*s  %*s\n", (int)w.count, "COUNT",
+		(int)w.errors, "ERRORS", W_DURATION, "P50", W_DURATION, "P95",
+		W_DURATION, "P99");
+	/* the catch-all row last: its count is not one route's */
+	for (i = 0; i < n; i++)
+		print_row(out, rows[i], &w);
+	if (sm->other)
+		print_row(out, sm->other, &w);
+
+	free(sorted);
+	fflush(out);
+}
+
+void summary__free(struct summary *sm)
+{
+	if (!sm)
+		return;
+	for (size_t i = 0; i < sm->nrows; i++)
+		free(sm->rows[i]);
+	free(sm->other);
+	free(sm);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Who a pid is, for spans: service name, executable, OpenTelemetry resource
+ * attributes from its environment. Read from /proc once per process and
+ * cached; pid reuse is told apart by the process start time.
+ */
+#ifndef __SPANTAP_PROC_INFO_H
+#define __SPANTAP_PROC_INFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes of /proc/PID/environ looked at; the rest is ignored. */
+#define PROC_ENVIRON_MAX (256 * 1024)
+
+struct proc_info {
+	uint32_t pid;
+	char service_name[128]; /* OTEL_SERVICE_NAME, else exe_name */
+	char exe_name[64]; /* basename of the executable, else comm */
+	char exe_path[256]; /* as /proc/PID/exe reads, "" when unknown */
+	char otel_resource_attrs[512]; /* OTEL_RESOURCE_ATTRIBUTES, raw */
+	uint64_t start_ticks; /* /proc/PID/stat field 22, 0 when unknown */
+};
+
+struct proc_cache;
+
+/* A cache of at most max_entries processes; NULL with errno on failure. */
+struct proc_cache *proc_cache__new(size_t max_entries);
+
+/*
+ * Info for pid, read from /proc on first use and cached. comm is the
+ * kernel's comm (at most 16 bytes are read; may be NULL), used as exe_name
+ * and service name when /proc has nothing. Never NULL for a valid cache:
+ * returns a best-effort entry. The pointer stays valid until the next call
+ * on the cache.
+ */
+const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
+					const char *comm);
+
+/* Drop pid's entry, e.g. when the process exited. */
+void proc_cache__forget(struct proc_cache *c, uint32_t pid);
+
+void proc_cache__free(struct proc_cache *c);
+
+#endif /* __SPANTAP_PROC_INFO_H */

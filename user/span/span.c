@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include "span/span.h"
+#include "util/utf8.h"
+
+void span__reset(struct span *s)
+{
+	/* strbuf is only read through attrs, no need to clear its 2 KiB */
+	memset(s, 0, offsetof(struct span, strbuf));
+}
+
+static struct span_attr *span__new_attr(struct span *s, const char *key,
+					uint8_t type)
+{
+	struct span_attr *a;
+
+	if (s->nattrs >= SPAN_MAX_ATTRS) {
+		s->dropped_attrs++;
+		return NULL;
+	}
+	a = &s->attrs[s->nattrs];
+	memset(a, 0, sizeof(*a));
+	a->key = key;
+	a->type = type;
+	return a;
+}
+
+int span__add_str(struct span *s, const char *key, const char *val,
+		  size_t len)
+{
+	struct span_attr *a;
+	size_t room, n;
+
+	if (!key || (!val && len))
+		return -EINVAL;
+
+	a = span__new_attr(s, key, SPAN_ATTR_STR);
+	if (!a)
+		return -ENOSPC;
+	room = SPAN_STRBUF - s->strbuf_len;
+	n = utf8__copy(s->strbuf + s->strbuf_len, room, val, len);
+	if (len && !n) {
+		s->dropped_attrs++;
+		return -ENOSPC;
+	}
+	a->off = s->strbuf_len;
+	a->len = n;
+	s->strbuf_len += n;
+	s->nattrs++;
+	return 0;
+}
+
+int span__add_int(struct span *s, const char *key, int64_t val)
+{
+	struct span_attr *a;
+
+	if (!key)
+		return -EINVAL;
+	a = span__new_attr(s, key, SPAN_ATTR_INT);
+	if (!a)
+		return -ENOSPC;
+	a->i = val;
+	s->nattrs++;
+	return 0;
+}
+
+const struct span_attr *span__attr(const struct span *s, const char *key)
+{
+	if (!key)
+		return NULL;
+	for (uint16_t i = 0; i < s->nattrs && i < SPAN_MAX_ATTRS; i++)
+		if (!strcmp(s->attrs[i].key, key))
+			return &s->attrs[i];
+	return NULL;
+}
+
+const char *span__attr_str(const struct span *s, const char *key,
+			   size_t *ret_len)
+{
+	const struct span_attr *a = span__attr(s, key);
+
+	if (!a || a->type != SPAN_ATTR_STR)
+		return NULL;
+	if (ret_len)
+		*ret_len = a->len;
+	return s->strbuf + a->off;
+}
+
+static int read_urandom(uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		got += n;
+	}
+	close(fd);
+	return err;
+}
+
+static int fill_random(uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return read_urandom(buf + got, len - got);
+		got += n;
+	}
+	return 0;
+}
+
+/*
+ * Last resort when the kernel gives no randomness (seccomp, no /dev): ids
+ * must still differ between spans, so mix the clock, pid and a counter.
+ */
+static void fill_weak(uint8_t *buf, size_t len)
+{
+	static uint64_t counter;
+	struct timespec ts;
+	uint64_t x;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	x = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	x ^= (uint64_t)getpid() << 32;
+	x += __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED) *
+	     0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < len; i++) {
+		/* splitmix64 step */
+		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		buf[i] = (uint8_t)(z ^ (z >> 31));
+	}
+}
+
+static bool all_zero(const uint8_t *id, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (id[i])
+			return false;
+	return true;
+}
+
+void span__random_id(uint8_t *id, size_t len)
+{
+	if (!len)
+		return;
+	do {
+		if (fill_random(id, len))
+			fill_weak(id, len);
+	} while (all_zero(id, len));
+}
