@@ -47,6 +47,9 @@ int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
 
+	/* a failed test may leak; LeakSanitizer then exits without flushing */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
 	for (int i = 0; i < ntests; i++) {
 		if (argc > 1 && !strstr(tests[i].name, argv[1]))
 			continue;

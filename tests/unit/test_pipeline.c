@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The pipeline from ring buffer records to spans, driven with records built
+ * here the way the BPF side lays them out.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "pipeline.h"
+#include "span/semconv.h"
+#include "test.h"
+
+#define MAX_SPANS 16
+#define OFFSET 1000000000000LL /* mono -> wall, to see it applied */
+
+static struct span got[MAX_SPANS];
+static int ngot;
+
+static void collect(struct span *s, void *arg)
+{
+	if (ngot < MAX_SPANS)
+		got[ngot] = *s;
+	ngot++;
+}
+
+static struct pipeline *new_pipeline(void)
+{
+	struct pipeline_opts o = {
+		.max_conns = 8,
+		.stream_bytes = 0,
+		.idle_ns = 1000000000ULL,
+		.sink = { .emit = collect, .mono_to_wall = OFFSET },
+	};
+
+	ngot = 0;
+	memset(got, 0, sizeof(got));
+	return pipeline__new(&o);
+}
+
+static int feed_conn(struct pipeline *p, uint16_t type, uint64_t id,
+		     uint16_t role, uint64_t ts)
+{
+	struct st_conn_event e = {};
+
+	e.hdr.type = type;
+	e.hdr.size = sizeof(e);
+	e.hdr.ts_ns = ts;
+	e.conn_id = id;
+	e.pid = 42;
+	e.tid = 42;
+	e.role = role;
+	e.family = AF_INET;
+	e.lport = role == ST_ROLE_CLIENT ? 40000 : 8080;
+	e.rport = role == ST_ROLE_CLIENT ? 8080 : 40000;
+	inet_pton(AF_INET, "127.0.0.1", e.laddr);
+	inet_pton(AF_INET, "10.1.2.3", e.raddr);
+	strcpy(e.comm, "testsrv");
+	return pipeline__event(p, &e, sizeof(e));
+}
+
+/* Positions per conn and direction, as the kernel keeps them. */
+static uint64_t pos[4][2];
+
+static int feed_data(struct pipeline *p, uint64_t id, int dir,
+		     const char *bytes, uint64_t ts, uint32_t tid)
+{
+	size_t len = strlen(bytes);
+	struct st_data_event *e = calloc(1, sizeof(*e) + len);
+	int err;
+
+	e->hdr.type = ST_EV_DATA;
+	e->hdr.size = sizeof(*e) + len;
+	e->hdr.ts_ns = ts;
+	e->conn_id = id;
+	e->pos = pos[id & 3][dir];
+	e->pid = 42;
+	e->tid = tid;
+	e->len = len;
+	e->cap_len = len;
+	e->dir = dir;
+	memcpy(e->payload, bytes, len);
+	pos[id & 3][dir] += len;
+	err = pipeline__event(p, e, sizeof(*e) + len);
+	free(e);
+	return err;
+}
+
+static void reset_positions(void)
+{
+	memset(pos, 0, sizeof(pos));
+}
+
+static const char *str_attr(const struct span *s, const char *key)
+{
+	static char buf[SPAN_STRBUF + 1];
+	size_t len;
+	const char *v = span__attr_str(s, key, &len);
+
+	if (!v)
+		return NULL;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int64_t int_attr(const struct span *s, const char *key)
+{
+	const struct span_attr *a = span__attr(s, key);
+
+	return a && a->type == SPAN_ATTR_INT ? a->i : -1;
+}
+
+#define REQ "GET /items?id=7 HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: t/1\r\n\r\n"
+#define RESP200 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+TEST(pipeline_server_span_from_accepted_conn)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, REQ, 1000, 7), 0);
+	ASSERT_EQ(ngot, 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, RESP200, 5000, 7), 0);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].kind, SPAN_KIND_SERVER);
+	ASSERT_STREQ(got[0].name, "GET");
+	ASSERT_EQ(got[0].start_ns, 1000 + OFFSET);
+	ASSERT_EQ(got[0].end_ns, 5000 + OFFSET);
+	ASSERT_EQ(got[0].tid, 7);
+	ASSERT_EQ(got[0].status, SPAN_STATUS_UNSET);
+	ASSERT_STREQ(str_attr(&got[0], SC_URL_PATH), "/items");
+	ASSERT_STREQ(str_attr(&got[0], SC_SERVER_ADDRESS), "shop.local");
+	ASSERT_EQ(int_attr(&got[0], SC_SERVER_PORT), 8080);
+	ASSERT_STREQ(str_attr(&got[0], SC_CLIENT_ADDRESS), "10.1.2.3");
+	ASSERT_STREQ(str_attr(&got[0], SC_NETWORK_PEER_ADDRESS), "10.1.2.3");
+	ASSERT_EQ(int_attr(&got[0], SC_NETWORK_PEER_PORT), 40000);
+	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 200);
+	ASSERT_STREQ(str_attr(&got[0], SC_USER_AGENT_ORIGINAL), "t/1");
+	ASSERT_TRUE(!span__attr(&got[0], SC_URL_FULL));
+	/* correlate gave it ids; linking is not built yet */
+	ASSERT_TRUE(span__is_root(&got[0]));
+	pipeline__free(p);
+}
+
+TEST(pipeline_client_span_and_error_rules)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 2, ST_ROLE_CLIENT, 100);
+	feed_data(p, 2, ST_DIR_EGRESS, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n",
+		  1000, 9);
+	feed_data(p, 2, ST_DIR_INGRESS,
+		  "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 2000,
+		  9);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].kind, SPAN_KIND_CLIENT);
+	ASSERT_EQ(got[0].status, SPAN_STATUS_ERROR);
+	ASSERT_STREQ(str_attr(&got[0], SC_ERROR_TYPE), "404");
+	ASSERT_STREQ(str_attr(&got[0], SC_URL_FULL), "http://x/a");
+	ASSERT_EQ(int_attr(&got[0], SC_SERVER_PORT), 8080);
+	pipeline__free(p);
+
+	/* 4xx on a server span is not an error; 5xx is */
+	p = new_pipeline();
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS, "GET /a HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 2000,
+		  1);
+	feed_data(p, 1, ST_DIR_INGRESS, "GET /b HTTP/1.1\r\n\r\n", 3000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", 4000, 1);
+	ASSERT_EQ(ngot, 2);
+	ASSERT_EQ(got[0].status, SPAN_STATUS_UNSET);
+	ASSERT_TRUE(!span__attr(&got[0], SC_ERROR_TYPE));
+	ASSERT_EQ(got[1].status, SPAN_STATUS_ERROR);
+	ASSERT_STREQ(str_attr(&got[1], SC_ERROR_TYPE), "503");
+	pipeline__free(p);
+}
+
+TEST(pipeline_unknown_method_is_other)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS, "PURGE /x HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS, RESP200, 2000, 1);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_STREQ(got[0].name, "HTTP");
+	ASSERT_STREQ(str_attr(&got[0], SC_HTTP_REQUEST_METHOD), "_OTHER");
+	ASSERT_STREQ(str_attr(&got[0], SC_HTTP_REQUEST_METHOD_ORIGINAL),
+		     "PURGE");
+	pipeline__free(p);
+}
+
+/* Capture began mid-connection: the first thing seen is a response. */
+TEST(pipeline_midstream_response_counted_not_spanned)
+{
+	struct pipeline *p = new_pipeline();
+	const struct pipeline_stats *st;
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 3, ST_ROLE_UNKNOWN, 100);
+	feed_data(p, 3, ST_DIR_EGRESS, RESP200, 1000, 1);
+	ASSERT_EQ(ngot, 0);
+	feed_data(p, 3, ST_DIR_INGRESS, REQ, 2000, 1);
+	feed_data(p, 3, ST_DIR_EGRESS, RESP200, 3000, 1);
+	ASSERT_EQ(ngot, 1);
+	/* requests came in: this side is the server */
+	ASSERT_EQ(got[0].kind, SPAN_KIND_SERVER);
+	ASSERT_EQ(got[0].start_ns, 2000 + OFFSET);
+	st = pipeline__stats(p);
+	ASSERT_EQ(st->http1.unmatched_responses, 1);
+	ASSERT_EQ(st->conns_midstream, 1);
+	pipeline__free(p);
+}
+
+/* Data for a conn whose open record was lost still makes spans. */
+TEST(pipeline_data_without_open)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_data(p, 1, ST_DIR_EGRESS, "GET / HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_INGRESS, RESP200, 2000, 1);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].kind, SPAN_KIND_CLIENT);
+	ASSERT_EQ(pipeline__stats(p)->conns_midstream, 1);
+	pipeline__free(p);
+}
+
+TEST(pipeline_pipelined_requests_pair_in_order)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS,
+		  "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"
+		  "GET /3 HTTP/1.1\r\n\r\n",
+		  1000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"
+		  "HTTP/1.1 201 OK\r\nContent-Length: 0\r\n\r\n",
+		  2000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.1 202 OK\r\nContent-Length: 2\r\n\r\nbb", 3000, 1);
+	ASSERT_EQ(ngot, 3);
+	ASSERT_STREQ(str_attr(&got[0], SC_URL_PATH), "/1");
+	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 200);
+	ASSERT_STREQ(str_attr(&got[1], SC_URL_PATH), "/2");
+	ASSERT_EQ(int_attr(&got[1], SC_HTTP_RESPONSE_STATUS_CODE), 201);
+	ASSERT_STREQ(str_attr(&got[2], SC_URL_PATH), "/3");
+	ASSERT_EQ(int_attr(&got[2], SC_HTTP_RESPONSE_STATUS_CODE), 202);
+	ASSERT_EQ(got[2].end_ns, 3000 + OFFSET);
+	pipeline__free(p);
+}
+
+/* A HEAD response has no body whatever Content-Length says. */
+TEST(pipeline_head_then_get_on_keepalive)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS, "HEAD / HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 2000, 1);
+	feed_data(p, 1, ST_DIR_INGRESS, "GET /next HTTP/1.1\r\n\r\n", 3000,
+		  1);
+	feed_data(p, 1, ST_DIR_EGRESS, RESP200, 4000, 1);
+	ASSERT_EQ(ngot, 2);
+	ASSERT_STREQ(got[0].name, "HEAD");
+	ASSERT_STREQ(str_attr(&got[1], SC_URL_PATH), "/next");
+	ASSERT_EQ(pipeline__stats(p)->http1.unmatched_responses, 0);
+	pipeline__free(p);
+}
+
+TEST(pipeline_100_continue_is_one_span)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS,
+		  "POST /up HTTP/1.1\r\nExpect: 100-continue\r\n"
+		  "Content-Length: 3\r\n\r\n",
+		  1000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS, "HTTP/1.1 100 Continue\r\n\r\n", 1500,
+		  1);
+	feed_data(p, 1, ST_DIR_INGRESS, "abc", 2000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 3000,
+		  1);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 201);
+	ASSERT_EQ(got[0].end_ns, 3000 + OFFSET);
+	pipeline__free(p);
+}
+
+/* An HTTP/1.0 body that runs until close ends when the close arrives. */
+TEST(pipeline_body_until_close)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100);
+	feed_data(p, 1, ST_DIR_EGRESS, "GET /old HTTP/1.0\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_INGRESS, "HTTP/1.0 200 OK\r\n\r\npart one ",
+		  2000, 1);
+	feed_data(p, 1, ST_DIR_INGRESS, "part two", 2500, 1);
+	ASSERT_EQ(ngot, 0);
+	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 9000);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].end_ns, 2500 + OFFSET);
+	ASSERT_EQ(pipeline__nconns(p), 0);
+	pipeline__free(p);
+}
+
+TEST(pipeline_unanswered_request_at_close_is_error)
+{
+	struct pipeline *p = new_pipeline();
+	const struct pipeline_stats *st;
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100);
+	feed_data(p, 1, ST_DIR_EGRESS, "GET /slow HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 7000);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].status, SPAN_STATUS_ERROR);
+	ASSERT_STREQ(str_attr(&got[0], SC_ERROR_TYPE), "connection_closed");
+	ASSERT_TRUE(!span__attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE));
+	ASSERT_EQ(got[0].end_ns, 7000 + OFFSET);
+	st = pipeline__stats(p);
+	ASSERT_EQ(st->http1.unanswered_requests, 1);
+	pipeline__free(p);
+}
+
+/* Stopping spantap with a request in flight invents no span. */
+TEST(pipeline_shutdown_counts_but_does_not_span)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100);
+	feed_data(p, 1, ST_DIR_EGRESS, "GET /slow HTTP/1.1\r\n\r\n", 1000, 1);
+	pipeline__free(p);
+	ASSERT_EQ(ngot, 0);
+}
+
+TEST(pipeline_non_http_is_ignored)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	for (int i = 0; i < 6; i++)
+		feed_data(p, 1, ST_DIR_INGRESS, "\x16\x03\x01 binary tls-ish",
+			  1000 + i, 1);
+	ASSERT_EQ(ngot, 0);
+	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
+	pipeline__free(p);
+}
+
+TEST(pipeline_rejects_malformed_records)
+{
+	struct pipeline *p = new_pipeline();
+	struct st_data_event e = {};
+	uint8_t tiny[4] = {};
+
+	ASSERT_EQ(pipeline__event(p, tiny, sizeof(tiny)), -EINVAL);
+	e.hdr.type = ST_EV_DATA;
+	e.hdr.size = sizeof(e);
+	e.cap_len = 100; /* claims bytes the record does not have */
+	e.len = 100;
+	ASSERT_EQ(pipeline__event(p, &e, sizeof(e)), -EINVAL);
+	e.hdr.type = 77;
+	e.cap_len = 0;
+	ASSERT_EQ(pipeline__event(p, &e, sizeof(e)), -EINVAL);
+	ASSERT_EQ(pipeline__stats(p)->bad_events, 3);
+	pipeline__free(p);
+}
+
+/* More connections than the table holds: the oldest goes, counted. */
+TEST(pipeline_evicts_oldest_conn)
+{
+	struct pipeline *p = new_pipeline();
+
+	for (uint64_t id = 100; id < 110; id++)
+		feed_conn(p, ST_EV_CONN_OPEN, id, ST_ROLE_SERVER, id);
+	ASSERT_EQ(pipeline__nconns(p), 8);
+	ASSERT_EQ(pipeline__stats(p)->conns_evicted, 2);
+	pipeline__tick(p, 5000000000ULL);
+	ASSERT_EQ(pipeline__nconns(p), 0);
+	ASSERT_EQ(pipeline__stats(p)->conns_expired, 8);
+	pipeline__free(p);
+}
