@@ -123,7 +123,7 @@ static void status_show(struct capture *cap, double interval_s)
 
 	loader__read_stats(cap->loader, k);
 	fprintf(stderr,
-		"\r\033[K%llu spans  %.1f req/s  %zu conns  lost: kernel %llu, gaps %llu",
+		"\r\033[K%llu spans  %.1f spans/s  %zu conns  lost: kernel %llu, gaps %llu",
 		(unsigned long long)cap->spans,
 		(cap->spans - cap->spans_at_last_status) / interval_s,
 		pipeline__nconns(cap->pipe),
