@@ -21,7 +21,11 @@
 
 /* Default bound on captured bytes held per direction. */
 #define STREAM_DEFAULT_MAX_BYTES (64 * 1024)
-/* Segments (events) remembered for timing; older ones are merged. */
+/*
+ * Segments (events) remembered for timing. Beyond this, the oldest two that
+ * can be joined without losing captured bytes become one segment with the
+ * earlier one's time, so the first bytes of a message keep theirs.
+ */
 #define STREAM_MAX_SEGS 64
 
 struct stream_seg {
@@ -38,7 +42,7 @@ struct stream_stats {
 	uint64_t gaps; /* times positions were skipped (lost events) */
 	uint64_t gap_bytes;
 	uint64_t overlaps; /* segments (partly) before the end, dropped */
-	uint64_t overflow_bytes; /* captured bytes not kept: buffer bound */
+	uint64_t overflow_bytes; /* captured bytes not kept: a bound hit */
 };
 
 struct stream {
@@ -68,18 +72,26 @@ struct byte_view {
 int stream__init(struct stream *s, uint32_t max_bytes);
 /* Frees the buffer; safe on a zeroed or already-freed stream. */
 void stream__free(struct stream *s);
-/* Forget everything and restart at position pos (keeps the buffer). */
+/*
+ * Forget everything, stats included, and restart at position pos (keeps
+ * the buffer).
+ */
 void stream__reset(struct stream *s, uint64_t pos);
 
 /*
  * Add a segment. Positions before s->end are dropped (counted as overlap);
- * a position after s->end leaves a hole (counted as a gap). Returns 0, or
- * -EINVAL when cap_len > len.
+ * a position after s->end leaves a hole (counted as a gap). Captured bytes
+ * beyond max_bytes held from the head are not stored: they become a hole
+ * (counted in overflow_bytes). Returns 0, or -EINVAL when cap_len > len or
+ * pos + len overflows.
  */
 int stream__push(struct stream *s, uint64_t pos, const uint8_t *data,
 		 uint32_t cap_len, uint64_t len, uint64_t ts, uint32_t tid);
 
-/* The contiguous captured bytes from the head (possibly empty). */
+/*
+ * The contiguous captured bytes from the head (possibly empty). The view
+ * points into s->buf: it is valid until the stream is next changed.
+ */
 struct byte_view stream__view(const struct stream *s);
 
 /*
@@ -99,7 +111,8 @@ bool stream__skip_to_next_seg(struct stream *s);
 
 /*
  * Timestamp and thread of the segment holding position pos, for pos in
- * [head, end). Returns false when pos is outside.
+ * [head, end). A position no event covered (lost) gets those of the segment
+ * after it. Returns false when pos is outside.
  */
 bool stream__ts_at(const struct stream *s, uint64_t pos, uint64_t *ret_ts,
 		   uint32_t *ret_tid);

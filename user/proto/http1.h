@@ -77,11 +77,11 @@ struct http1_stats {
 	uint64_t messages;
 	uint64_t invalid; /* PARSE_INVALID returns */
 	uint64_t head_in_hole; /* head cut by the snapshot cap or a loss */
-	uint64_t head_too_long;
+	uint64_t head_too_long; /* over HTTP1_HEAD_MAX or HTTP1_MAX_HEADERS */
 	uint64_t bad_length; /* Content-Length missing digits, overflow, conflicts */
 	uint64_t bad_chunk;
 	uint64_t te_and_cl;
-	uint64_t skipped_bytes; /* dropped while resynchronising */
+	uint64_t skipped_bytes; /* dropped while resynchronising, holes too */
 };
 
 enum http1_state {
@@ -101,7 +101,12 @@ struct http1_parser {
 	uint8_t state; /* enum http1_state */
 	uint16_t _pad;
 	uint32_t _pad2;
-	uint64_t remaining; /* body or chunk bytes still to skip */
+	/*
+	 * Body or chunk bytes still to skip; in HTTP1_ST_TRAILERS, trailer
+	 * lines seen; in HTTP1_ST_HEAD, bytes of an incomplete head already
+	 * checked.
+	 */
+	uint64_t remaining;
 	struct http1_msg cur; /* the message being framed */
 	struct http1_stats *stats; /* shared counters, may be NULL */
 };

@@ -1,0 +1,1374 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Tests of user/proto/http1.c: head parsing and framing over streams. */
+#include <stdlib.h>
+
+#include "proto/http1.h"
+#include "test.h"
+
+#define MAX_MSGS 16
+
+/* A direction: a stream, its parser, and what came out of it. */
+struct feed {
+	struct stream s;
+	struct http1_parser p;
+	struct http1_stats st;
+	struct http1_msg msgs[MAX_MSGS];
+	int nmsgs;
+	int ninvalid;
+	bool no_body; /* passed to every next() */
+};
+
+static void feed_init(struct feed *f, enum http1_kind kind)
+{
+	memset(f, 0, sizeof(*f));
+	if (stream__init(&f->s, 0))
+		abort();
+	http1_parser__init(&f->p, kind, &f->st);
+}
+
+static void feed_free(struct feed *f)
+{
+	stream__free(&f->s);
+}
+
+static void feed_keep(struct feed *f, const struct http1_msg *m)
+{
+	if (f->nmsgs < MAX_MSGS)
+		f->msgs[f->nmsgs] = *m;
+	f->nmsgs++;
+}
+
+/* Run the parser until it wants more; a bound catches a stuck parser. */
+static void feed_drain(struct feed *f)
+{
+	struct http1_msg m;
+
+	for (int i = 0; i < 100000; i++) {
+		enum parse_result r = http1_parser__next(&f->p, &f->s,
+							 f->no_body, &m);
+
+		if (r == PARSE_NEED_MORE)
+			return;
+		if (r == PARSE_OK)
+			feed_keep(f, &m);
+		else
+			f->ninvalid++;
+	}
+	abort();
+}
+
+static void feed_seg(struct feed *f, uint64_t pos, const void *data,
+		     uint32_t cap_len, uint64_t len, uint64_t ts,
+		     uint32_t tid)
+{
+	if (stream__push(&f->s, pos, data, cap_len, len, ts, tid))
+		abort();
+	feed_drain(f);
+}
+
+/* Append a fully captured segment at the stream's end. */
+static void feed_str(struct feed *f, const char *str, uint64_t ts)
+{
+	size_t n = strlen(str);
+
+	feed_seg(f, f->s.end, str, (uint32_t)n, n, ts, (uint32_t)ts);
+}
+
+static void feed_finish(struct feed *f)
+{
+	struct http1_msg m;
+
+	if (http1_parser__finish(&f->p, &f->s, &m) == PARSE_OK)
+		feed_keep(f, &m);
+}
+
+/* parse_head on a whole head; a head_len short of it is a failure too. */
+static int parse_str(const char *str, enum http1_kind kind,
+		     struct http1_msg *m)
+{
+	size_t hl = 0;
+	int r;
+
+	r = http1__parse_head((const uint8_t *)str, strlen(str), kind, m, &hl);
+	if (r == PARSE_OK && hl != strlen(str))
+		return PARSE_INVALID + 10; /* tests pass whole heads */
+	return r;
+}
+
+static int parse_req(const char *str, struct http1_msg *m)
+{
+	return parse_str(str, HTTP1_REQUEST, m);
+}
+
+static int parse_resp(const char *str, struct http1_msg *m)
+{
+	return parse_str(str, HTTP1_RESPONSE, m);
+}
+
+/* ---- split everywhere ------------------------------------------------- */
+
+struct want {
+	const char *method;
+	const char *target;
+	int status;
+	uint64_t start, end;
+	int body;
+};
+
+/*
+ * Feed data cut at the positions in cuts[] (segment j gets ts 100 * (j + 1)
+ * and tid j + 1), then finish, and compare with want[]: fields, positions,
+ * and the times of the segments holding the first and the last byte.
+ */
+static void check_split(enum http1_kind kind, const char *data,
+			const size_t *cuts, int ncuts, const struct want *w,
+			int nw)
+{
+	struct feed f;
+	size_t n = strlen(data), from = 0;
+	int seg_of[4096];
+
+	if (n > 4096)
+		abort();
+	feed_init(&f, kind);
+	for (int j = 0; j <= ncuts; j++) {
+		size_t to = j < ncuts ? cuts[j] : n;
+
+		for (size_t i = from; i < to; i++)
+			seg_of[i] = j;
+		if (to > from)
+			feed_seg(&f, from, data + from, (uint32_t)(to - from),
+				 to - from, 100 * (uint64_t)(j + 1),
+				 (uint32_t)j + 1);
+		from = to;
+	}
+	feed_finish(&f);
+	feed_free(&f);
+
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, nw);
+	ASSERT_EQ(f.st.messages, nw);
+	for (int i = 0; i < nw; i++) {
+		const struct http1_msg *m = &f.msgs[i];
+
+		ASSERT_EQ(m->kind, kind);
+		if (w[i].method)
+			ASSERT_STREQ(m->method, w[i].method);
+		if (w[i].target)
+			ASSERT_STREQ(m->target, w[i].target);
+		ASSERT_EQ(m->status, w[i].status);
+		ASSERT_EQ(m->body, w[i].body);
+		ASSERT_EQ(m->start_pos, w[i].start);
+		ASSERT_EQ(m->end_pos, w[i].end);
+		ASSERT_EQ(m->start_ts, 100 * (seg_of[w[i].start] + 1));
+		ASSERT_EQ(m->start_tid, seg_of[w[i].start] + 1);
+		ASSERT_EQ(m->end_ts, 100 * (seg_of[w[i].end - 1] + 1));
+		ASSERT_EQ(m->end_tid, seg_of[w[i].end - 1] + 1);
+		ASSERT_EQ(m->flags & HTTP1_F_TRUNCATED, 0);
+	}
+}
+
+/* Whole, every two-way split, and one byte per segment. */
+static void check_all_splits(enum http1_kind kind, const char *data,
+			     const struct want *w, int nw)
+{
+	size_t n = strlen(data);
+	static size_t cuts[4096];
+
+	check_split(kind, data, NULL, 0, w, nw);
+	if (test__failed())
+		return;
+	for (size_t k = 1; k < n; k++) {
+		check_split(kind, data, &k, 1, w, nw);
+		if (test__failed()) {
+			test__fail(__FILE__, __LINE__, "split at %zu", k);
+			return;
+		}
+	}
+	for (size_t k = 0; k + 1 < n; k++)
+		cuts[k] = k + 1;
+	check_split(kind, data, cuts, (int)n - 1, w, nw);
+	if (test__failed())
+		test__fail(__FILE__, __LINE__, "one byte per segment");
+}
+
+static const char get_req[] =
+	"GET /api/v1/items?id=42 HTTP/1.1\r\n"
+	"Host: shop.example\r\n"
+	"User-Agent: curl/8.5.0\r\n"
+	"Accept: */*\r\n"
+	"\r\n";
+static const char post_req[] =
+	"POST /api/v1/items HTTP/1.1\r\n"
+	"Host: shop.example\r\n"
+	"Content-Type: application/json\r\n"
+	"Content-Length: 13\r\n"
+	"\r\n"
+	"{\"name\":\"x\"}\n";
+static const char ok_resp[] =
+	"HTTP/1.1 200 OK\r\n"
+	"Content-Type: application/json\r\n"
+	"Content-Length: 17\r\n"
+	"\r\n"
+	"{\"id\":42,\"n\":\"a\"}";
+static const char created_resp[] =
+	"HTTP/1.1 201 Created\r\n"
+	"Location: /api/v1/items/43\r\n"
+	"Content-Length: 0\r\n"
+	"\r\n";
+
+TEST(http1_split_request_pair)
+{
+	char buf[1024];
+	size_t a = strlen(get_req), b = strlen(post_req);
+	struct want w[] = {
+		{ "GET", "/api/v1/items?id=42", 0, 0, a, HTTP1_BODY_NONE },
+		{ "POST", "/api/v1/items", 0, a, a + b, HTTP1_BODY_LENGTH },
+	};
+
+	snprintf(buf, sizeof(buf), "%s%s", get_req, post_req);
+	check_all_splits(HTTP1_REQUEST, buf, w, 2);
+}
+
+TEST(http1_split_response_pair)
+{
+	char buf[1024];
+	size_t a = strlen(ok_resp), b = strlen(created_resp);
+	struct want w[] = {
+		{ NULL, NULL, 200, 0, a, HTTP1_BODY_LENGTH },
+		{ NULL, NULL, 201, a, a + b, HTTP1_BODY_LENGTH },
+	};
+
+	snprintf(buf, sizeof(buf), "%s%s", ok_resp, created_resp);
+	check_all_splits(HTTP1_RESPONSE, buf, w, 2);
+}
+
+static const char chunked_resp[] =
+	"HTTP/1.1 200 OK\r\n"
+	"Transfer-Encoding: chunked\r\n"
+	"\r\n"
+	"4\r\nWiki\r\n"
+	"5;name=val\r\npedia\r\n"
+	"E\r\n in\r\n\r\nchunks.\r\n"
+	"0\r\n"
+	"X-Checksum: abc\r\n"
+	"\r\n";
+static const char no_content_resp[] = "HTTP/1.1 204 No Content\r\n\r\n";
+
+TEST(http1_split_chunked)
+{
+	char buf[1024];
+	size_t a = strlen(chunked_resp), b = strlen(no_content_resp);
+	struct want w[] = {
+		{ NULL, NULL, 200, 0, a, HTTP1_BODY_CHUNKED },
+		{ NULL, NULL, 204, a, a + b, HTTP1_BODY_NONE },
+	};
+
+	snprintf(buf, sizeof(buf), "%s%s", chunked_resp, no_content_resp);
+	check_all_splits(HTTP1_RESPONSE, buf, w, 2);
+}
+
+/* Three segments, every pair of cut points, over the chunk machinery. */
+TEST(http1_split_chunked_three_ways)
+{
+	size_t n = strlen(chunked_resp), cuts[2];
+	struct want w[] = {
+		{ NULL, NULL, 200, 0, n, HTTP1_BODY_CHUNKED },
+	};
+
+	for (cuts[0] = 1; cuts[0] < n; cuts[0]++) {
+		for (cuts[1] = cuts[0] + 1; cuts[1] < n; cuts[1]++) {
+			check_split(HTTP1_RESPONSE, chunked_resp, cuts, 2, w,
+				    1);
+			if (test__failed()) {
+				test__fail(__FILE__, __LINE__, "cuts %zu %zu",
+					   cuts[0], cuts[1]);
+				return;
+			}
+		}
+	}
+}
+
+/* A head longer than STREAM_MAX_SEGS one-byte segments, then a body. */
+TEST(http1_split_long_head_bytewise)
+{
+	char buf[2048];
+	size_t n;
+	struct want w[1] = {
+		{ "PUT", NULL, 0, 0, 0, HTTP1_BODY_LENGTH },
+	};
+
+	n = (size_t)snprintf(buf, sizeof(buf),
+			     "PUT /%0300d HTTP/1.1\r\nContent-Length: 3\r\n"
+			     "\r\nabc", 7);
+	w[0].end = n;
+	check_all_splits(HTTP1_REQUEST, buf, w, 1);
+}
+
+/* ---- streams of messages ---------------------------------------------- */
+
+TEST(http1_pipelined_requests)
+{
+	struct feed f;
+
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f,
+		 "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+		 "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz"
+		 "DELETE /c HTTP/1.1\r\nHost: h\r\n\r\n",
+		 5);
+	feed_free(&f);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 3);
+	ASSERT_STREQ(f.msgs[0].target, "/a");
+	ASSERT_STREQ(f.msgs[1].method, "POST");
+	ASSERT_STREQ(f.msgs[1].target, "/b");
+	ASSERT_EQ(f.msgs[1].content_length, 3);
+	ASSERT_STREQ(f.msgs[2].method, "DELETE");
+	ASSERT_STREQ(f.msgs[2].target, "/c");
+	ASSERT_EQ(f.msgs[0].start_pos, 0);
+	ASSERT_EQ(f.msgs[1].start_pos, f.msgs[0].end_pos);
+	ASSERT_EQ(f.msgs[2].start_pos, f.msgs[1].end_pos);
+	ASSERT_EQ(f.msgs[2].end_pos, f.s.end);
+	for (int i = 0; i < 3; i++)
+		ASSERT_TRUE(f.msgs[i].start_ts == 5 && f.msgs[i].end_ts == 5);
+}
+
+TEST(http1_pipelined_responses)
+{
+	struct feed f;
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f,
+		 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "2\r\nhi\r\n0\r\n\r\n"
+		 "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+		 9);
+	feed_free(&f);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 3);
+	ASSERT_EQ(f.msgs[0].status, 200);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_LENGTH);
+	ASSERT_EQ(f.msgs[1].body, HTTP1_BODY_CHUNKED);
+	ASSERT_EQ(f.msgs[2].status, 404);
+	ASSERT_EQ(f.msgs[1].start_pos, f.msgs[0].end_pos);
+	ASSERT_EQ(f.msgs[2].start_pos, f.msgs[1].end_pos);
+	ASSERT_EQ(f.msgs[2].end_pos, f.s.end);
+	ASSERT_EQ(f.st.messages, 3);
+}
+
+TEST(http1_keep_alive)
+{
+	struct feed req, resp;
+
+	feed_init(&req, HTTP1_REQUEST);
+	feed_init(&resp, HTTP1_RESPONSE);
+	for (int i = 0; i < 10; i++) {
+		feed_str(&req, "GET /poll HTTP/1.1\r\nHost: a\r\n\r\n",
+			 1000 * i + 1);
+		ASSERT_EQ(req.nmsgs, i + 1);
+		feed_str(&resp, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n",
+			 1000 * i + 2);
+		ASSERT_EQ(resp.nmsgs, i);
+		feed_str(&resp, "done", 1000 * i + 3);
+		ASSERT_EQ(resp.nmsgs, i + 1);
+		if (i < MAX_MSGS) {
+			ASSERT_EQ(resp.msgs[i].start_ts, 1000 * i + 2);
+			ASSERT_EQ(resp.msgs[i].end_ts, 1000 * i + 3);
+			ASSERT_EQ(resp.msgs[i].flags & HTTP1_F_CONN_CLOSE, 0);
+		}
+	}
+	/* nothing held between messages */
+	ASSERT_EQ(req.s.nsegs, 0);
+	ASSERT_EQ(resp.s.buf_len, 0);
+	feed_free(&req);
+	feed_free(&resp);
+	ASSERT_EQ(req.ninvalid + resp.ninvalid, 0);
+}
+
+TEST(http1_content_length_zero)
+{
+	struct feed f;
+
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f, "POST /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_LENGTH);
+	ASSERT_EQ(f.msgs[0].content_length, 0);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+	ASSERT_EQ(f.msgs[0].head_len, f.s.end);
+	feed_free(&f);
+}
+
+/* Feed one response stream whole; count what came out. */
+static void feed_one(struct feed *f, enum http1_kind kind, const char *str)
+{
+	feed_init(f, kind);
+	feed_str(f, str, 1);
+	feed_free(f);
+}
+
+TEST(http1_chunked_edge_cases)
+{
+	struct feed f;
+
+	/* uppercase hex, extensions with quotes and BWS, trailers */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, Chunked\r\n\r\n"
+		 "A ; a=\"b;c\"\r\n0123456789\r\n"
+		 "1f\r\n0123456789012345678901234567890\r\n"
+		 "00000\r\nTrailer-A: 1\r\nTrailer-B: 2\r\n\r\n"
+		 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_CHUNKED);
+	ASSERT_EQ(f.msgs[1].start_pos, f.msgs[0].end_pos);
+
+	/* chunk size overflow */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "ffffffffffffffffff\r\n");
+	ASSERT_EQ(f.nmsgs, 0);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.bad_chunk, 1);
+	ASSERT_EQ(f.st.invalid, 1);
+
+	/* data not followed by CRLF */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "3\r\nabcd\r\n0\r\n\r\n");
+	ASSERT_EQ(f.nmsgs, 0);
+	ASSERT_TRUE(f.ninvalid >= 1);
+	ASSERT_EQ(f.st.bad_chunk, 1);
+
+	/* not hex at all */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "zz\r\n");
+	ASSERT_EQ(f.st.bad_chunk, 1);
+
+	/* bare LF after chunk lines and data */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n"
+		 "3\nabc\n0\n\n");
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+
+	/* largest size we accept, then the stream ends mid-data */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "4000000000000000\r\nabc");
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.p.state, HTTP1_ST_CHUNK_DATA);
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "4000000000000001\r\nabc");
+	ASSERT_EQ(f.st.bad_chunk, 1);
+}
+
+/* A chunked message cut at close comes out truncated. */
+TEST(http1_chunked_truncated_at_finish)
+{
+	struct feed f;
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f,
+		 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "10\r\nonly part",
+		 3);
+	feed_str(&f, " of it", 4);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_TRUE(f.msgs[0].flags & HTTP1_F_TRUNCATED);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+	ASSERT_EQ(f.msgs[0].end_ts, 4);
+	ASSERT_EQ(f.msgs[0].start_ts, 3);
+	feed_free(&f);
+}
+
+TEST(http1_head_response_no_body)
+{
+	struct feed f;
+	const char *r1 = "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n";
+
+	feed_init(&f, HTTP1_RESPONSE);
+	f.no_body = true;
+	feed_str(&f, r1, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_NONE);
+	ASSERT_EQ(f.msgs[0].end_pos, strlen(r1));
+	f.no_body = false;
+	feed_str(&f, "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!",
+		 2);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[1].status, 404);
+	ASSERT_EQ(f.msgs[1].start_pos, strlen(r1));
+	ASSERT_EQ(f.ninvalid, 0);
+	feed_free(&f);
+}
+
+TEST(http1_204_304_no_body)
+{
+	struct feed f;
+
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 204 No Content\r\n\r\n"
+		 "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n"
+		 "Content-Length: 99\r\n\r\n"
+		 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 3);
+	ASSERT_EQ(f.msgs[0].status, 204);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_NONE);
+	ASSERT_EQ(f.msgs[1].status, 304);
+	ASSERT_EQ(f.msgs[1].body, HTTP1_BODY_NONE);
+	ASSERT_EQ(f.msgs[2].status, 200);
+	ASSERT_EQ(f.msgs[2].end_pos, f.s.end);
+}
+
+TEST(http1_100_continue)
+{
+	struct feed req, f;
+
+	feed_one(&req, HTTP1_REQUEST,
+		 "PUT /up HTTP/1.1\r\nExpect: 100-Continue\r\n"
+		 "Content-Length: 4\r\n\r\n");
+	ASSERT_EQ(req.nmsgs, 0);
+	ASSERT_TRUE(req.p.cur.flags & HTTP1_F_EXPECT_CONTINUE);
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, "HTTP/1.1 100 Continue\r\n\r\n", 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_str(&f, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 2);
+	feed_free(&f);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[0].status, 100);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_NONE);
+	ASSERT_EQ(f.msgs[0].end_ts, 1);
+	ASSERT_EQ(f.msgs[1].status, 200);
+	ASSERT_EQ(f.msgs[1].start_ts, 2);
+	ASSERT_EQ(f.ninvalid, 0);
+}
+
+TEST(http1_101_upgrade)
+{
+	static const uint8_t ws[] = { 0x81, 0x05, 'H', 'T', 'T', 'P', '/',
+				      0x00, 0xff, '\r', '\n', '\r', '\n' };
+	struct feed f;
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f,
+		 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		 "Connection: Upgrade\r\n\r\n",
+		 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_TRUE(f.msgs[0].flags & HTTP1_F_UPGRADE);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_NONE);
+	feed_seg(&f, f.s.end, ws, sizeof(ws), sizeof(ws), 2, 2);
+	feed_str(&f, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 3);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.s.head, f.s.end);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_free(&f);
+}
+
+TEST(http1_until_close)
+{
+	struct feed f;
+	const char *h = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n";
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, h, 1);
+	feed_str(&f, "first part, ", 2);
+	feed_str(&f, "second part", 3);
+	ASSERT_EQ(f.nmsgs, 0);
+	ASSERT_EQ(f.p.state, HTTP1_ST_UNTIL_CLOSE);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_UNTIL_CLOSE);
+	ASSERT_EQ(f.msgs[0].start_pos, 0);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+	ASSERT_EQ(f.msgs[0].start_ts, 1);
+	ASSERT_EQ(f.msgs[0].end_ts, 3);
+	ASSERT_EQ(f.msgs[0].flags & HTTP1_F_TRUNCATED, 0);
+	/* after it, nothing is pending */
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_free(&f);
+
+	/* HTTP/1.0 with nothing after the head */
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, "HTTP/1.0 200 OK\r\n\r\n", 7);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+	ASSERT_EQ(f.msgs[0].end_ts, 7);
+	ASSERT_TRUE(f.msgs[0].flags & HTTP1_F_CONN_CLOSE);
+	feed_free(&f);
+}
+
+TEST(http1_truncated_length_at_finish)
+{
+	struct feed f;
+
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f, "POST /up HTTP/1.1\r\nContent-Length: 100\r\n\r\n", 1);
+	feed_str(&f, "0123456789", 2);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_TRUE(f.msgs[0].flags & HTTP1_F_TRUNCATED);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+	ASSERT_EQ(f.msgs[0].end_ts, 2);
+	feed_free(&f);
+
+	/* nothing pending */
+	feed_init(&f, HTTP1_REQUEST);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_str(&f, "GET / HTTP/1.1\r\n", 1);
+	feed_finish(&f);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_free(&f);
+}
+
+static void check_bad_length(const char *req, bool ok)
+{
+	struct feed f;
+
+	feed_one(&f, HTTP1_REQUEST, req);
+	if (ok) {
+		ASSERT_EQ(f.ninvalid, 0);
+		ASSERT_EQ(f.st.bad_length, 0);
+		ASSERT_EQ(f.nmsgs, 1);
+	} else {
+		ASSERT_EQ(f.nmsgs, 0);
+		ASSERT_EQ(f.ninvalid, 1);
+		ASSERT_EQ(f.st.invalid, 1);
+		ASSERT_EQ(f.st.bad_length, 1);
+	}
+}
+
+#define BAD_LENGTH(hdrs, ok)                                             \
+	do {                                                             \
+		check_bad_length("POST / HTTP/1.1\r\n" hdrs "\r\nab", ok); \
+		if (test__failed()) {                                    \
+			test__fail(__FILE__, __LINE__, "%s", hdrs);      \
+			return;                                          \
+		}                                                        \
+	} while (0)
+
+TEST(http1_content_length_values)
+{
+	struct http1_msg m;
+
+	BAD_LENGTH("Content-Length: -1\r\n", false);
+	BAD_LENGTH("Content-Length: +2\r\n", false);
+	BAD_LENGTH("Content-Length: 99999999999999999999999\r\n", false);
+	BAD_LENGTH("Content-Length: 4611686018427387905\r\n", false);
+	BAD_LENGTH("Content-Length: 2\r\nContent-Length: 3\r\n", false);
+	BAD_LENGTH("Content-Length: 1, 2\r\n", false);
+	BAD_LENGTH("Content-Length: \r\n", false);
+	BAD_LENGTH("Content-Length: 2,\r\n", false);
+	BAD_LENGTH("Content-Length: 0x2\r\n", false);
+	BAD_LENGTH("Content-Length: 2 2\r\n", false);
+	BAD_LENGTH("Content-Length: 2\r\n", true);
+	BAD_LENGTH("Content-Length: 2\r\ncontent-length:2\r\n", true);
+	BAD_LENGTH("Content-Length: 2 , 2,2\r\n", true);
+	BAD_LENGTH("Content-Length: 002\r\n", true);
+
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\n"
+			    "Content-Length: 4611686018427387904\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.content_length, 1ull << 62);
+	ASSERT_EQ(m.body, HTTP1_BODY_LENGTH);
+}
+
+TEST(http1_te_and_cl)
+{
+	struct feed f;
+
+	feed_one(&f, HTTP1_RESPONSE,
+		 "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\n"
+		 "2\r\nok\r\n0\r\n\r\n"
+		 "HTTP/1.1 204 No Content\r\n\r\n");
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[0].body, HTTP1_BODY_CHUNKED);
+	ASSERT_TRUE(f.msgs[0].flags & HTTP1_F_TE_AND_CL);
+	ASSERT_EQ(f.st.te_and_cl, 1);
+	ASSERT_EQ(f.msgs[1].status, 204);
+}
+
+TEST(http1_transfer_encoding_not_chunked)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\n"
+			    "Transfer-Encoding: chunked, gzip\r\n\r\n",
+			    &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\n"
+			     "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n"
+			     "\r\n",
+			     &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.body, HTTP1_BODY_UNTIL_CLOSE);
+	/* the last coding across lines counts */
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
+			    "Transfer-Encoding: chunked\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.body, HTTP1_BODY_CHUNKED);
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+			    "Transfer-Encoding: gzip\r\n\r\n",
+			    &m),
+		  PARSE_INVALID);
+}
+
+TEST(http1_garbage_then_request)
+{
+	struct feed f;
+	const char *junk = "\x16\x03\x01\x02\x05 hello GETaway\r\nGE";
+	const char *req = "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n";
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s%s", junk, req);
+	feed_one(&f, HTTP1_REQUEST, buf);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.invalid, 1);
+	ASSERT_EQ(f.st.skipped_bytes, strlen(junk));
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_STREQ(f.msgs[0].target, "/ok");
+	ASSERT_EQ(f.msgs[0].start_pos, strlen(junk));
+
+	/* the start of the next request waits at the end of the garbage */
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f, "\x01\x02garbage\r\nGE", 1);
+	ASSERT_EQ(f.ninvalid, 1);
+	feed_str(&f, "T / HTTP/1.1\r\n\r\n", 2);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].start_ts, 1);
+	ASSERT_EQ(f.msgs[0].end_ts, 2);
+	feed_free(&f);
+
+	/* responses resync on "HTTP/1." */
+	feed_one(&f, HTTP1_RESPONSE,
+		 "<html>oops</html>\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+		 "\r\n");
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].start_pos, 18);
+
+	/* garbage only, no start anywhere: all of it goes */
+	feed_one(&f, HTTP1_REQUEST, "not http at all\r\n\r\n");
+	ASSERT_EQ(f.nmsgs, 0);
+	ASSERT_EQ(f.s.head, f.s.end);
+	ASSERT_EQ(f.st.skipped_bytes, f.s.end);
+}
+
+/* Leading empty lines before a request are ignored (RFC 9112 2.2). */
+TEST(http1_leading_crlf)
+{
+	struct feed f;
+
+	feed_one(&f, HTTP1_REQUEST,
+		 "POST /a HTTP/1.1\r\nContent-Length: 1\r\n\r\nx\r\n"
+		 "GET /b HTTP/1.1\r\n\r\n");
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_STREQ(f.msgs[1].target, "/b");
+	ASSERT_EQ(f.msgs[1].start_pos, f.msgs[0].end_pos + 2);
+}
+
+TEST(http1_truncated_body_snapshot)
+{
+	struct feed f;
+	const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
+	char buf[512];
+	size_t hl = strlen(r), n;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%s%0100d", r, 0);
+	/* captured up to 10 body bytes; 100 moved */
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_seg(&f, 0, buf, (uint32_t)hl + 10, n, 5, 6);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].end_pos, n);
+	ASSERT_EQ(f.msgs[0].end_ts, 5);
+	/* and the next one, after the hole */
+	feed_str(&f, "HTTP/1.1 204 No Content\r\n\r\n", 7);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[1].start_pos, n);
+	ASSERT_EQ(f.msgs[1].start_ts, 7);
+	feed_free(&f);
+
+	/* a body spanning events, the middle one lost */
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_seg(&f, 0, buf, (uint32_t)hl + 20, hl + 20, 1, 1);
+	feed_seg(&f, hl + 50, buf + hl + 50, 50, 50, 3, 3);
+	ASSERT_EQ(f.s.stats.gaps, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].end_pos, n);
+	ASSERT_EQ(f.msgs[0].end_ts, 3);
+	feed_free(&f);
+}
+
+TEST(http1_truncated_head_snapshot)
+{
+	struct feed f;
+	const char *r1 = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+	const char *r2 = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_seg(&f, 0, r1, 12, strlen(r1), 1, 1);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.head_in_hole, 1);
+	ASSERT_EQ(f.st.invalid, 1);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_str(&f, r2, 2);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].status, 202);
+	ASSERT_EQ(f.msgs[0].start_pos, strlen(r1));
+	ASSERT_EQ(f.ninvalid, 1);
+	feed_free(&f);
+
+	/* the same with both segments there before the parser runs */
+	feed_init(&f, HTTP1_RESPONSE);
+	stream__push(&f.s, 0, (const uint8_t *)r1, 12, strlen(r1), 1, 1);
+	feed_seg(&f, strlen(r1), r2, (uint32_t)strlen(r2), strlen(r2), 2, 2);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.head_in_hole, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].status, 202);
+	feed_free(&f);
+
+	/* a head cut by a lost event */
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f, "GET /lost HTTP/1.1\r\nHos", 1);
+	feed_seg(&f, f.s.end + 10, "GET /x HTTP/1.1\r\n\r\n", 19, 19, 2, 2);
+	ASSERT_EQ(f.st.head_in_hole, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_STREQ(f.msgs[0].target, "/x");
+	feed_free(&f);
+}
+
+TEST(http1_chunks_and_holes)
+{
+	struct feed f;
+	const char *h = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	const char *c1 = "8\r\n01234567\r\n";
+	const char *c2 = "0\r\n\r\n";
+	size_t hl = strlen(h), l1 = strlen(c1);
+
+	/* chunk data and its CRLF not captured: skipped by position */
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, h, 1);
+	feed_seg(&f, hl, c1, 5, l1, 2, 2);
+	feed_seg(&f, hl + l1, c2, 5, 5, 3, 3);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].end_pos, hl + l1 + 5);
+	ASSERT_EQ(f.msgs[0].end_ts, 3);
+	feed_free(&f);
+
+	/* a chunk-size line in the hole */
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, h, 1);
+	feed_seg(&f, hl, c1, 1, l1, 2, 2);
+	ASSERT_EQ(f.st.bad_chunk, 1);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_str(&f, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 3);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_free(&f);
+}
+
+TEST(http1_header_names_any_case)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET /x HTTP/1.1\r\nhOsT: example.org\r\n"
+			    "USER-AGENT:  Mozilla/5.0 (X11)  \r\n"
+			    "TraceParent: 00-0af7651916cd43dd8448eb211c80319c-"
+			    "b7ad6b7169203331-01\r\nconnection: Close\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "example.org");
+	ASSERT_STREQ(m.user_agent, "Mozilla/5.0 (X11)");
+	ASSERT_STREQ(m.traceparent,
+		     "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+	ASSERT_EQ(m.n_traceparent, 1);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(m.version_minor, 1);
+}
+
+TEST(http1_bare_lf)
+{
+	struct http1_msg m;
+	size_t hl = 0;
+	const char *r = "HTTP/1.1 200 OK\nContent-Length: 3\n\nabc";
+
+	ASSERT_EQ(http1__parse_head((const uint8_t *)r, strlen(r),
+				    HTTP1_RESPONSE, &m, &hl),
+		  PARSE_OK);
+	ASSERT_EQ(hl, strlen(r) - 3);
+	ASSERT_EQ(m.content_length, 3);
+	/* mixed endings */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\nHost: a\r\n\n", &m), PARSE_OK);
+	ASSERT_STREQ(m.host, "a");
+	/* a CR elsewhere is not a line end */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\rHost: a\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", &m),
+		  PARSE_INVALID);
+}
+
+TEST(http1_methods)
+{
+	struct http1_msg m;
+	char buf[256];
+	const char *tok40 = "ABCDEFGHIJ-abcdefghij_0123456789.KLMNOPQ";
+
+	ASSERT_EQ(parse_req("FOO /x HTTP/1.1\r\n\r\n", &m), PARSE_OK);
+	ASSERT_STREQ(m.method, "FOO");
+	ASSERT_EQ(m.flags & HTTP1_F_METHOD_CUT, 0);
+
+	ASSERT_EQ(strlen(tok40), 40);
+	snprintf(buf, sizeof(buf), "%s /x HTTP/1.1\r\n\r\n", tok40);
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_METHOD_CUT);
+	ASSERT_EQ(strlen(m.method), HTTP1_METHOD_MAX - 1);
+	ASSERT_MEMEQ(m.method, tok40, HTTP1_METHOD_MAX - 1);
+
+	/* 64 is still a method, 65 is not */
+	snprintf(buf, sizeof(buf), "%s%.24s /x HTTP/1.1\r\n\r\n", tok40, tok40);
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	snprintf(buf, sizeof(buf), "%s%.25s /x HTTP/1.1\r\n\r\n", tok40, tok40);
+	ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+
+	ASSERT_EQ(parse_req("G(T / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req(" GET / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET  / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1 \r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET /\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/2.0\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.2\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / http/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET /\x01 HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(m.version_minor, 0);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(m.body, HTTP1_BODY_NONE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_CONN_CLOSE, 0);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nConnection: keep-alive,, "
+			    "CLOSE\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_CONN_CLOSE, 0);
+}
+
+TEST(http1_long_target)
+{
+	static char buf[HTTP1_TARGET_MAX * 2 + 64];
+	struct http1_msg m;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "GET /");
+	for (int i = 0; i < HTTP1_TARGET_MAX + 100; i++)
+		buf[n++] = (char)('a' + i % 26);
+	snprintf(buf + n, sizeof(buf) - (size_t)n, " HTTP/1.1\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_TARGET_CUT);
+	ASSERT_EQ(strlen(m.target), HTTP1_TARGET_MAX - 1);
+	ASSERT_MEMEQ(m.target, buf + 4, HTTP1_TARGET_MAX - 1);
+
+	/* exactly fitting is not cut */
+	n = snprintf(buf, sizeof(buf), "GET /");
+	for (int i = 0; i < HTTP1_TARGET_MAX - 2; i++)
+		buf[n++] = 'x';
+	snprintf(buf + n, sizeof(buf) - (size_t)n, " HTTP/1.1\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_TARGET_CUT, 0);
+	ASSERT_EQ(strlen(m.target), HTTP1_TARGET_MAX - 1);
+}
+
+TEST(http1_trace_headers)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\n"
+			    "traceparent: 00-aaaa-bbbb-01\r\n"
+			    "tracestate: a=1\r\n"
+			    "traceparent: 00-cccc-dddd-00\r\n"
+			    "tracestate: b=2, c=3\r\n"
+			    "tracestate:\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.n_traceparent, 2);
+	ASSERT_STREQ(m.traceparent, "00-aaaa-bbbb-01");
+	ASSERT_STREQ(m.tracestate, "a=1,b=2, c=3");
+}
+
+TEST(http1_tracestate_cut)
+{
+	static char buf[4096];
+	struct http1_msg m;
+	int n = 0;
+
+	n += snprintf(buf + n, sizeof(buf) - n, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < 30; i++)
+		n += snprintf(buf + n, sizeof(buf) - n,
+			      "tracestate: vendor%02d=0123456789abcdef\r\n", i);
+	snprintf(buf + n, sizeof(buf) - n, "\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_EQ(strlen(m.tracestate), HTTP1_TRACESTATE_MAX - 1);
+	ASSERT_MEMEQ(m.tracestate, "vendor00=0123456789abcdef,vendor01=", 35);
+}
+
+TEST(http1_status_lines)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_resp("HTTP/1.1 200\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(m.status, 200);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 \r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(parse_resp("HTTP/1.0 503 Service \t Unavailable\r\n\r\n",
+			     &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.status, 503);
+	ASSERT_EQ(m.body, HTTP1_BODY_UNTIL_CLOSE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 999 Custom\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(parse_resp("HTTP/1.1 099 Nope\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 20 OK\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 2000 OK\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1  200 OK\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 O\x01K\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/2 200\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 101 Switching Protocols\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_UPGRADE);
+	/* a request line is not a status line, and back */
+	ASSERT_EQ(parse_resp("GET / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("HTTP/1.1 200 OK\r\n\r\n", &m), PARSE_INVALID);
+}
+
+TEST(http1_field_syntax)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n continued\r\n\r\n",
+			    &m),
+		  PARSE_INVALID); /* obs-fold */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n\tcontinued\r\n\r\n",
+			    &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost : a\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\n: a\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nno colon\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", &m),
+		  PARSE_INVALID);
+	{
+		static const char nul[] = "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n";
+		size_t hl;
+
+		ASSERT_EQ(http1__parse_head((const uint8_t *)nul,
+					    sizeof(nul) - 1, HTTP1_REQUEST,
+					    &m, &hl),
+			  PARSE_INVALID);
+	}
+	/* values may hold UTF-8 and tabs; empty values are fine */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX: \xc3\xa9t\xc3\xa9\t!\r\n"
+			    "Y:\r\nUser-Agent:\r\nHost:\t h \t\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "h");
+	ASSERT_STREQ(m.user_agent, "");
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_EXPECT_CONTINUE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_EXPECT_CONTINUE, 0);
+	/* the first Host is kept */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: one\r\nHost: two\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "one");
+}
+
+/* Garbage is refused as soon as it is seen, not after HTTP1_HEAD_MAX. */
+TEST(http1_early_reject)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("\x16\x03\x01\x00\xa5\x01", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("PRI * HTTP/2.0", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 2x", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nBad Name", &m),
+		  PARSE_INVALID);
+	/* prefixes of good heads want more */
+	ASSERT_EQ(parse_req("", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("G", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: a\r\n\r", &m),
+		  PARSE_NEED_MORE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nX", &m), PARSE_NEED_MORE);
+}
+
+TEST(http1_head_limits)
+{
+	static char buf[HTTP1_HEAD_MAX + 256];
+	struct http1_msg m;
+	struct feed f;
+	int n = 0;
+
+	n += snprintf(buf + n, sizeof(buf) - n, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < HTTP1_MAX_HEADERS; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "X-%d: v\r\n", i);
+	snprintf(buf + n, sizeof(buf) - n, "\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	snprintf(buf + n, sizeof(buf) - n, "X-last: v\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+
+	/* one header line filling up the head */
+	n = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nX: ");
+	memset(buf + n, 'v', HTTP1_HEAD_MAX - (size_t)n - 4);
+	n = HTTP1_HEAD_MAX - 4;
+	snprintf(buf + n, sizeof(buf) - n, "\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	snprintf(buf + n, sizeof(buf) - n, "v\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+
+	/* over a stream, never ending */
+	feed_init(&f, HTTP1_REQUEST);
+	buf[n] = '\0';
+	feed_str(&f, buf, 1);
+	ASSERT_EQ(f.nmsgs + f.ninvalid, 0);
+	feed_str(&f, "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv", 2);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.head_too_long, 1);
+	ASSERT_EQ(f.st.skipped_bytes, f.s.end);
+	feed_str(&f, "GET / HTTP/1.1\r\n\r\n", 3);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_free(&f);
+}
+
+TEST(http1_looks_like)
+{
+	const uint8_t *g = (const uint8_t *)"GET /index.html HTTP/1.1\r\n";
+
+	ASSERT_TRUE(http1__looks_like_request(g, strlen((const char *)g)));
+	ASSERT_TRUE(http1__looks_like_request(g, 5));
+	ASSERT_TRUE(http1__looks_like_request(
+		(const uint8_t *)"OPTIONS * HTTP/1.1\r\n", 20));
+	ASSERT_TRUE(!http1__looks_like_request(g, 3)); /* undecided */
+	ASSERT_TRUE(http1__looks_like_request(
+		(const uint8_t *)"PROPFIND /d HTTP/1.1\r\n", 22));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"PROPFIND /d", 11));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"EHLO mail.example.org\r\n", 23));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"\x16\x03\x01\x02\x00\x01", 6));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"GET  / HTTP/1.1", 15));
+	ASSERT_TRUE(!http1__looks_like_request(NULL, 0));
+
+	ASSERT_TRUE(http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.1 200 OK\r\n", 17));
+	ASSERT_TRUE(http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.0 404", 12));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.1", 8));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"HTTP/2 200\r\n", 12));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.1 OK\r\n", 13));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"SSH-2.0-OpenSSH_9.2\r\n", 21));
+}
+
+/* A gap between two messages: the next one is found after it. */
+TEST(http1_gap_between_messages)
+{
+	struct feed f;
+
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f, "GET /1 HTTP/1.1\r\n\r\n", 1);
+	feed_seg(&f, f.s.end + 19, "GET /3 HTTP/1.1\r\n\r\n", 19, 19, 3, 3);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_STREQ(f.msgs[1].target, "/3");
+	ASSERT_EQ(f.msgs[1].start_pos, 38);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.st.skipped_bytes, 19);
+	feed_free(&f);
+}
+
+/* The parser never reads the stream it was not given: stats may be NULL. */
+TEST(http1_null_stats)
+{
+	struct stream s;
+	struct http1_parser p;
+	struct http1_msg m;
+	const char *junk = "junk\r\nGET / HTTP/1.1\r\n\r\n";
+
+	ASSERT_EQ(stream__init(&s, 0), 0);
+	http1_parser__init(&p, HTTP1_REQUEST, NULL);
+	stream__push(&s, 0, (const uint8_t *)junk, (uint32_t)strlen(junk),
+		     strlen(junk), 1, 1);
+	ASSERT_EQ(http1_parser__next(&p, &s, false, &m), PARSE_INVALID);
+	ASSERT_EQ(http1_parser__next(&p, &s, false, &m), PARSE_OK);
+	ASSERT_EQ(http1_parser__next(&p, &s, false, &m), PARSE_NEED_MORE);
+	stream__free(&s);
+}
+
+/* The CRLF after chunk data: CR the last, uncaptured, position of one
+ * event, LF the first of the next. */
+TEST(http1_chunk_crlf_across_hole)
+{
+	struct feed f;
+	const char *h = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	const char *c1 = "8\r\n01234567\r";
+	size_t hl = strlen(h);
+
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, h, 1);
+	feed_seg(&f, hl, c1, 5, strlen(c1), 2, 2);
+	ASSERT_EQ(f.p.state, HTTP1_ST_CHUNK_DATA_CRLF);
+	feed_str(&f, "\n0\r\n\r\n", 3);
+	ASSERT_EQ(f.ninvalid, 0);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+	feed_free(&f);
+}
+
+/* Resync prefers a start at a line start over one glued to garbage. */
+TEST(http1_resync_prefers_line_start)
+{
+	struct feed f;
+
+	feed_one(&f, HTTP1_REQUEST,
+		 "xxGET /fake HTTP/1.1\r\nGET /real HTTP/1.1\r\n\r\n");
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_STREQ(f.msgs[0].target, "/real");
+	ASSERT_EQ(f.st.skipped_bytes, 22);
+}
+
+/* After INVALID the head is already at the next boundary (proto.h). */
+TEST(http1_resync_moves_head)
+{
+	struct stream s;
+	struct http1_parser p;
+	struct http1_stats st = { 0 };
+	struct http1_msg m;
+	const char *r1 = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+	ASSERT_EQ(stream__init(&s, 0), 0);
+	http1_parser__init(&p, HTTP1_RESPONSE, &st);
+	stream__push(&s, 0, (const uint8_t *)r1, 12, strlen(r1), 1, 1);
+	stream__push(&s, 100, (const uint8_t *)"HTTP/1.1 200 OK\r\n", 17, 17,
+		     2, 2);
+	ASSERT_EQ(http1_parser__next(&p, &s, false, &m), PARSE_INVALID);
+	ASSERT_EQ(s.head, 100);
+	ASSERT_EQ(st.skipped_bytes, 100);
+	ASSERT_EQ(http1_parser__next(&p, &s, false, &m), PARSE_NEED_MORE);
+	ASSERT_EQ(st.invalid, 1);
+	stream__free(&s);
+}
+
+/*
+ * A head trickling in a byte at a time is only looked at again when a
+ * line ends: still right, garbage still refused once its line is whole.
+ */
+TEST(http1_trickling_head)
+{
+	static char line[20000];
+	struct feed f;
+	char c;
+
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f, "GET / HTTP/1.1\r\nX-Big: ", 1);
+	memset(line, 'v', sizeof(line) - 1);
+	for (size_t i = 0; i < sizeof(line) - 1; i++)
+		feed_seg(&f, f.s.end, &line[i], 1, 1, 2 + i, 2);
+	ASSERT_EQ(f.nmsgs + f.ninvalid, 0);
+	feed_str(&f, "\r\n", 30000);
+	feed_str(&f, "\r", 30001);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_str(&f, "\n", 30002);
+	ASSERT_EQ(f.nmsgs, 1);
+	ASSERT_EQ(f.msgs[0].start_ts, 1);
+	ASSERT_EQ(f.msgs[0].end_ts, 30002);
+	ASSERT_EQ(f.msgs[0].end_pos, f.s.end);
+
+	feed_str(&f, "GET / HTTP/1.1\r\nHost: a", 1);
+	c = 1;
+	feed_seg(&f, f.s.end, &c, 1, 1, 2, 2);
+	feed_str(&f, "b\r\n", 3);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_free(&f);
+}
+
+/* Every INVALID moves the head, body errors included (callers rely on it). */
+TEST(http1_invalid_always_moves)
+{
+	static const char *const streams[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3\r\nabcHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"0\r\nbad trailer\r\nHTTP/1.1 200 OK\r\n\r\n",
+		"xHTTP/1.1 200 OK\r\n\r\n",
+	};
+	struct stream s;
+	struct http1_parser p;
+	struct http1_msg m;
+
+	for (size_t k = 0; k < sizeof(streams) / sizeof(streams[0]); k++) {
+		size_t n = strlen(streams[k]);
+		int invalid = 0;
+
+		ASSERT_EQ(stream__init(&s, 0), 0);
+		http1_parser__init(&p, HTTP1_RESPONSE, NULL);
+		stream__push(&s, 0, (const uint8_t *)streams[k], (uint32_t)n, n,
+			     1, 1);
+		for (int i = 0; i < 20; i++) {
+			uint64_t before = s.head;
+			enum parse_result r = http1_parser__next(&p, &s, false,
+								 &m);
+
+			if (r == PARSE_NEED_MORE)
+				break;
+			if (r == PARSE_INVALID)
+				invalid++;
+			ASSERT_TRUE(s.head > before);
+		}
+		stream__free(&s);
+		ASSERT_EQ(invalid, 1);
+	}
+}
