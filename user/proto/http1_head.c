@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * HTTP/1 heads: start lines and header fields, see http1.h. The body
+ * framing that follows a head is in http1.c.
+ *
+ * The head parser validates line by line and also checks the incomplete
+ * last line as far as it goes, so garbage is rejected when first seen or
+ * at the latest when its line ends, instead of being held until
+ * HTTP1_HEAD_MAX bytes have piled up.
+ */
+#include <string.h>
+
+#include "proto/http1.h"
+#include "proto/http1_internal.h"
+
+/* Longest method we still believe is one (kept cut beyond the field). */
+#define HTTP1_METHOD_SANE 64
+/* Resync looks this far into a candidate start line to judge it. */
+#define HTTP1_RESYNC_PEEK 256
+
+
+
+
+static const char *const http1_methods[] = {
+	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+	"CONNECT", "TRACE",
+};
+
+static bool is_tchar(uint8_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return true;
+	return c && strchr("!#$%&'*+-.^_`|~", c);
+}
+
+static bool is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+
+
+
+static uint8_t to_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static bool mem_ieq(const uint8_t *a, size_t n, const char *b)
+{
+	size_t i;
+
+	if (strlen(b) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (to_lower(a[i]) != (uint8_t)b[i])
+			return false;
+	return true;
+}
+
+/* Copy n bytes NUL-terminated into dst[size], cut to fit. True when cut. */
+static bool copy_cut(char *dst, size_t size, const uint8_t *src, size_t n)
+{
+	bool cut = n > size - 1;
+
+	if (cut)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return cut;
+}
+
+
+
+/*
+ * Compare s[0..n) with the literal lit: LINE_OK when equal, LINE_MORE when
+ * s is a proper prefix of it, LINE_BAD otherwise.
+ */
+static enum line_res match_lit(const uint8_t *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	if (memcmp(s, lit, n < l ? n : l))
+		return LINE_BAD;
+	return n < l ? LINE_MORE : LINE_OK;
+}
+
+/* "HTTP/1.0" or "HTTP/1.1", possibly incomplete. */
+static enum line_res check_version(const uint8_t *s, size_t n,
+				   uint8_t *ret_minor)
+{
+	enum line_res r = match_lit(s, n, "HTTP/1.");
+
+	if (r != LINE_OK)
+		return r;
+	if (n == 7)
+		return LINE_MORE;
+	if (s[7] != '0' && s[7] != '1')
+		return LINE_BAD;
+	*ret_minor = s[7] - '0';
+	return LINE_OK;
+}
+
+/*
+ * request-line = method SP request-target SP HTTP-version. When complete
+ * is false the line may continue past n. msg may be NULL (just judge).
+ */
+static enum line_res check_request_line(const uint8_t *s, size_t n,
+					bool complete, struct http1_msg *msg)
+{
+	size_t i = 0, mlen, t0, tlen;
+	uint8_t minor = 0;
+	enum line_res r;
+
+	while (i < n && is_tchar(s[i]))
+		i++;
+	mlen = i;
+	if (mlen > HTTP1_METHOD_SANE)
+		return LINE_BAD;
+	if (i == n)
+		return complete ? LINE_BAD : LINE_MORE;
+	if (!mlen || s[i] != ' ')
+		return LINE_BAD;
+	t0 = ++i;
+	while (i < n && s[i] > ' ' && s[i] != 0x7f)
+		i++;
+	tlen = i - t0;
+	if (i == n)
+		return complete ? LINE_BAD : LINE_MORE;
+	if (!tlen || s[i] != ' ')
+		return LINE_BAD;
+	i++;
+	if (n - i > 8)
+		return LINE_BAD;
+	r = check_version(s + i, n - i, &minor);
+	if (r == LINE_BAD)
+		return LINE_BAD;
+	if (r == LINE_MORE || n - i < 8)
+		return complete ? LINE_BAD : LINE_MORE;
+	if (!complete)
+		return LINE_MORE;
+	if (msg) {
+		if (copy_cut(msg->method, sizeof(msg->method), s, mlen))
+			msg->flags |= HTTP1_F_METHOD_CUT;
+		if (copy_cut(msg->target, sizeof(msg->target), s + t0, tlen))
+			msg->flags |= HTTP1_F_TARGET_CUT;
+		msg->version_minor = minor;
+	}
+	return LINE_OK;
+}
+
+/* status-line = HTTP-version SP 3DIGIT [SP reason-phrase] */
+static enum line_res check_status_line(const uint8_t *s, size_t n,
+				       bool complete, struct http1_msg *msg)
+{
+	uint8_t minor = 0;
+	enum line_res r;
+	size_t i;
+
+	r = check_version(s, n, &minor);
+	if (r == LINE_BAD)
+		return LINE_BAD;
+	if (r == LINE_MORE || n < 9)
+		return complete ? LINE_BAD : LINE_MORE;
+	if (s[8] != ' ')
+		return LINE_BAD;
+	for (i = 9; i < 12 && i < n; i++)
+		if (!is_digit(s[i]))
+			return LINE_BAD;
+	if (i < 12)
+		return complete ? LINE_BAD : LINE_MORE;
+	if (s[9] == '0')
+		return LINE_BAD;
+	/* Servers that send no reason often drop its SP too. */
+	if (n > 12 && s[12] != ' ')
+		return LINE_BAD;
+	for (i = 13; i < n; i++)
+		if (!is_field_char(s[i]))
+			return LINE_BAD;
+	if (!complete)
+		return LINE_MORE;
+	if (msg) {
+		msg->version_minor = minor;
+		msg->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 +
+			      (s[11] - '0');
+	}
+	return LINE_OK;
+}
+
+/*
+ * field-line = field-name ":" OWS field-value OWS. A line starting with
+ * whitespace is obs-fold, which we refuse. Returns the name length in
+ * *ret_colon.
+ */
+enum line_res http1_check_field_line(const uint8_t *s, size_t n,
+				      bool complete, size_t *ret_colon)
+{
+	size_t i = 0;
+
+	while (i < n && is_tchar(s[i]))
+		i++;
+	if (i == n)
+		return complete ? LINE_BAD : LINE_MORE;
+	if (!i || s[i] != ':')
+		return LINE_BAD;
+	*ret_colon = i;
+	for (i++; i < n; i++)
+		if (!is_field_char(s[i]))
+			return LINE_BAD;
+	return complete ? LINE_OK : LINE_MORE;
+}
+
+/* What the head's fields said about framing, gathered line by line. */
+struct head_fields {
+	bool has_cl;
+	bool has_te;
+	bool te_chunked_last;
+	bool keep_alive;
+	bool close;
+	uint64_t cl;
+};
+
+/* Split a comma list of elements, calling fn on each trimmed element. */
+typedef bool (*elem_fn)(struct head_fields *hf, const uint8_t *e, size_t n);
+
+static bool for_each_elem(struct head_fields *hf, const uint8_t *v, size_t n,
+			  elem_fn fn)
+{
+	size_t i = 0;
+
+	while (i <= n) {
+		size_t a = i, b;
+
+		while (i < n && v[i] != ',')
+			i++;
+		b = i;
+		while (a < b && is_ows(v[a]))
+			a++;
+		while (b > a && is_ows(v[b - 1]))
+			b--;
+		if (!fn(hf, v + a, b - a))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static bool cl_elem(struct head_fields *hf, const uint8_t *e, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned int d;
+
+		if (!is_digit(e[i]))
+			return false;
+		d = e[i] - '0';
+		if (v > (HTTP1_LENGTH_LIMIT - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (hf->has_cl && hf->cl != v)
+		return false;
+	hf->has_cl = true;
+	hf->cl = v;
+	return true;
+}
+
+static bool te_elem(struct head_fields *hf, const uint8_t *e, size_t n)
+{
+	size_t i = 0;
+
+	if (!n)
+		return true; /* empty list elements are allowed */
+	/* a transfer-coding may carry parameters: only its name matters */
+	while (i < n && e[i] != ';' && !is_ows(e[i]))
+		i++;
+	hf->has_te = true;
+	hf->te_chunked_last = mem_ieq(e, i, "chunked");
+	return true;
+}
+
+static bool conn_elem(struct head_fields *hf, const uint8_t *e, size_t n)
+{
+	if (mem_ieq(e, n, "close"))
+		hf->close = true;
+	else if (mem_ieq(e, n, "keep-alive"))
+		hf->keep_alive = true;
+	return true;
+}
+
+static void trim_ows(const uint8_t **v, size_t *n)
+{
+	while (*n && is_ows((*v)[0])) {
+		(*v)++;
+		(*n)--;
+	}
+	while (*n && is_ows((*v)[*n - 1]))
+		(*n)--;
+}
+
+/*
+ * Take what we keep from one complete field line. False when the line
+ * makes the head invalid (only Content-Length can).
+ */
+static bool head_field(struct http1_msg *msg, struct head_fields *hf,
+		      const uint8_t *s, size_t n, size_t colon)
+{
+	const uint8_t *v = s + colon + 1;
+	size_t vn = n - colon - 1;
+
+	trim_ows(&v, &vn);
+	if (mem_ieq(s, colon, "host")) {
+		if (!msg->host[0])
+			copy_cut(msg->host, sizeof(msg->host), v, vn);
+	} else if (mem_ieq(s, colon, "user-agent")) {
+		if (!msg->user_agent[0])
+			copy_cut(msg->user_agent, sizeof(msg->user_agent), v,
+				 vn);
+	} else if (mem_ieq(s, colon, "traceparent")) {
+		if (!msg->n_traceparent)
+			copy_cut(msg->traceparent, sizeof(msg->traceparent), v,
+				 vn);
+		if (msg->n_traceparent < UINT8_MAX)
+			msg->n_traceparent++;
+	} else if (mem_ieq(s, colon, "tracestate")) {
+		size_t have = strlen(msg->tracestate);
+		size_t room = sizeof(msg->tracestate) - have;
+
+		/* several lines are one list (RFC 9110 5.3) */
+		if (vn && have && room > 1) {
+			msg->tracestate[have++] = ',';
+			msg->tracestate[have] = '\0';
+			room--;
+		}
+		if (vn && room > 1)
+			copy_cut(msg->tracestate + have, room, v, vn);
+	} else if (mem_ieq(s, colon, "content-length")) {
+		if (!for_each_elem(hf, v, vn, cl_elem))
+			return false;
+	} else if (mem_ieq(s, colon, "transfer-encoding")) {
+		for_each_elem(hf, v, vn, te_elem);
+	} else if (mem_ieq(s, colon, "connection")) {
+		for_each_elem(hf, v, vn, conn_elem);
+	} else if (mem_ieq(s, colon, "expect")) {
+		if (mem_ieq(v, vn, "100-continue"))
+			msg->flags |= HTTP1_F_EXPECT_CONTINUE;
+	}
+	return true;
+}
+
+/* Set body framing and connection flags once all fields are in. */
+static int head_finish(struct http1_msg *msg, const struct head_fields *hf)
+{
+	if (hf->has_te) {
+		if (!hf->te_chunked_last) {
+			/* RFC 9112 6.3: a request can't be framed; a
+			 * response runs until close. */
+			if (msg->kind == HTTP1_REQUEST)
+				return -1;
+			msg->body = HTTP1_BODY_UNTIL_CLOSE;
+		} else {
+			msg->body = HTTP1_BODY_CHUNKED;
+		}
+		if (hf->has_cl)
+			msg->flags |= HTTP1_F_TE_AND_CL;
+	} else if (hf->has_cl) {
+		msg->body = HTTP1_BODY_LENGTH;
+		msg->content_length = hf->cl;
+	} else {
+		msg->body = msg->kind == HTTP1_RESPONSE ?
+				    HTTP1_BODY_UNTIL_CLOSE : HTTP1_BODY_NONE;
+	}
+	if (hf->close || (msg->version_minor == 0 && !hf->keep_alive))
+		msg->flags |= HTTP1_F_CONN_CLOSE;
+	if (msg->kind == HTTP1_RESPONSE && msg->status == 101)
+		msg->flags |= HTTP1_F_UPGRADE;
+	return 0;
+}
+
+enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
+				    enum http1_kind kind,
+				    struct http1_msg *msg,
+				    size_t *ret_head_len, enum head_err *err)
+{
+	struct head_fields hf = { 0 };
+	size_t p = 0, lim = len < HTTP1_HEAD_MAX ? len : HTTP1_HEAD_MAX;
+	unsigned int nfields = 0;
+	bool first = true;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->kind = kind;
+	*err = HEAD_ERR_SYNTAX;
+
+	for (;;) {
+		const uint8_t *s = buf + p;
+		const uint8_t *nl = find_lf(s, lim - p, lim - p);
+		bool complete = nl != NULL;
+		size_t n = complete ? (size_t)(nl - s) : lim - p;
+		size_t colon = 0;
+		enum line_res r;
+
+		/* a CR is only allowed right before the LF */
+		n = line_content(s, n);
+		if (first) {
+			if (kind == HTTP1_REQUEST)
+				r = check_request_line(s, n, complete, msg);
+			else
+				r = check_status_line(s, n, complete, msg);
+		} else if (complete && !n) {
+			p += (size_t)(nl - s) + 1;
+			break;
+		} else {
+			r = http1_check_field_line(s, n, complete, &colon);
+		}
+		if (r == LINE_BAD)
+			return PARSE_INVALID;
+		if (r == LINE_MORE) {
+			if (len >= HTTP1_HEAD_MAX) {
+				*err = HEAD_ERR_TOO_LONG;
+				return PARSE_INVALID;
+			}
+			return PARSE_NEED_MORE;
+		}
+		if (!first) {
+			if (++nfields > HTTP1_MAX_HEADERS) {
+				*err = HEAD_ERR_TOO_LONG;
+				return PARSE_INVALID;
+			}
+			if (!head_field(msg, &hf, s, n, colon)) {
+				*err = HEAD_ERR_LENGTH;
+				return PARSE_INVALID;
+			}
+		}
+		first = false;
+		p += (size_t)(nl - s) + 1;
+	}
+
+	if (head_finish(msg, &hf))
+		return PARSE_INVALID;
+	msg->head_len = (uint32_t)p;
+	*ret_head_len = p;
+	return PARSE_OK;
+}
+
+enum parse_result http1__parse_head(const uint8_t *buf, size_t len,
+				    enum http1_kind kind,
+				    struct http1_msg *msg, size_t *ret_head_len)
+{
+	enum head_err err;
+	size_t head_len = 0;
+	enum parse_result r;
+
+	r = http1_parse_head_raw(buf, len, kind, msg, &head_len, &err);
+	if (r == PARSE_OK && ret_head_len)
+		*ret_head_len = head_len;
+	return r;
+}
+
+/*
+ * Could a message of this kind start at s? Judged from a known method (or
+ * "HTTP/1.") and the start line as far as HTTP1_RESYNC_PEEK bytes go; a
+ * view that ends early counts when it is a prefix of such a start.
+ */
+bool http1_plausible_start(const uint8_t *s, size_t n, enum http1_kind kind)
+{
+	const uint8_t *nl;
+	bool complete;
+	size_t ln;
+
+	if (n > HTTP1_RESYNC_PEEK)
+		n = HTTP1_RESYNC_PEEK;
+	nl = find_lf(s, n, n);
+	complete = nl != NULL;
+	ln = line_content(s, complete ? (size_t)(nl - s) : n);
+
+	if (kind == HTTP1_REQUEST) {
+		bool known = false;
+
+		for (size_t i = 0; i < sizeof(http1_methods) /
+					       sizeof(http1_methods[0]);
+		     i++) {
+			const char *m = http1_methods[i];
+			size_t ml = strlen(m);
+
+			if (match_lit(s, ln < ml ? ln : ml, m) == LINE_BAD)
+				continue;
+			if (ln <= ml || s[ml] == ' ') {
+				known = true;
+				break;
+			}
+		}
+		if (!known)
+			return false;
+		return check_request_line(s, ln, complete, NULL) != LINE_BAD;
+	}
+	return check_status_line(s, ln, complete, NULL) != LINE_BAD;
+}
+
+bool http1__looks_like_request(const uint8_t *buf, size_t len)
+{
+	const uint8_t *nl;
+	size_t i = 0;
+
+	while (i < len && i <= HTTP1_METHOD_SANE && is_tchar(buf[i]))
+		i++;
+	/* need the whole method and its SP to decide */
+	if (i == len || buf[i] != ' ')
+		return false;
+	if (http1_plausible_start(buf, len, HTTP1_REQUEST))
+		return true;
+	/*
+	 * Any token is a method, but "WORD " opens many text protocols: an
+	 * unknown one needs a whole request line ending in HTTP/1.x.
+	 */
+	nl = find_lf(buf, len, HTTP1_RESYNC_PEEK);
+	if (!nl)
+		return false;
+	return check_request_line(buf, line_content(buf, (size_t)(nl - buf)),
+				  true, NULL) == LINE_OK;
+}
+
+bool http1__looks_like_response(const uint8_t *buf, size_t len)
+{
+	if (len < 9)
+		return false;
+	return http1_plausible_start(buf, len, HTTP1_RESPONSE);
+}
