@@ -23,9 +23,10 @@
 #include "lib/conn.bpf.h"
 
 static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
-				    __u16 source)
+				    __u16 source, __u16 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct conn_state *c;
 	struct io_args a = {};
 	struct sock *sk;
 
@@ -35,6 +36,11 @@ static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
 	if (!sk || !sock_selected(sk))
 		return 0;
 	a.sk = (__u64)sk;
+	c = bpf_map_lookup_elem(&conns, &a.sk);
+	if (c) {
+		a.conn_id = c->id;
+		a.pos = c->pos[dir & 1];
+	}
 	a.buf = buf;
 	a.iovcnt = iovcnt;
 	a.fd = fd;
@@ -47,7 +53,7 @@ static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
 
 /* sendmsg/recvmsg: the iovecs are behind a user msghdr */
 static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
-				     __u32 flags, __u16 source)
+				     __u32 flags, __u16 source, __u16 dir)
 {
 	struct user_msghdr m;
 
@@ -57,7 +63,7 @@ static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
 		return 0;
 	if (!m.msg_iov || !m.msg_iovlen)
 		return 0;
-	return io_enter(fd, (__u64)m.msg_iov, m.msg_iovlen, source);
+	return io_enter(fd, (__u64)m.msg_iov, m.msg_iovlen, source, dir);
 }
 
 /*
@@ -178,10 +184,17 @@ static __always_inline int io_exit(long ret, __u16 dir)
 	if (ret <= 0)
 		return 0;
 	ts = bpf_ktime_get_ns();
+	dir &= 1;
+	c = bpf_map_lookup_elem(&conns, &a.sk);
+	if (!c && a.conn_id) {
+		/* closed during the call (a reset): keep the old identity */
+		emit_data(a.conn_id, a.pos, ret, &a, dir,
+			  dir == ST_DIR_EGRESS ? a.ts : ts, id);
+		return 0;
+	}
 	c = conn_get((struct sock *)a.sk, ST_ROLE_UNKNOWN, a.fd, id);
 	if (!c)
 		return 0;
-	dir &= 1;
 	pos = __sync_fetch_and_add(&c->pos[dir], ret);
 	/* written bytes left at entry; read bytes arrived by exit */
 	emit_data(c->id, pos, ret, &a, dir, dir == ST_DIR_EGRESS ? a.ts : ts,
@@ -192,7 +205,8 @@ static __always_inline int io_exit(long ret, __u16 dir)
 SEC("tracepoint/syscalls/sys_enter_read")
 int tp_enter_read(struct trace_event_raw_sys_enter *ctx)
 {
-	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_READ);
+	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_READ,
+			ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
@@ -204,7 +218,8 @@ int tp_exit_read(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_write")
 int tp_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_WRITE);
+	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_WRITE,
+			ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
@@ -218,7 +233,8 @@ int tp_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
 	if (ctx->args[3] & ST_MSG_PEEK)
 		return 0;
-	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_RECVFROM);
+	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_RECVFROM,
+			ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
@@ -230,7 +246,8 @@ int tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int tp_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_SENDTO);
+	return io_enter(ctx->args[0], ctx->args[1], 0, ST_SRC_SENDTO,
+			ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
@@ -243,7 +260,7 @@ SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int tp_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	return msg_enter(ctx->args[0], (void *)ctx->args[1], ctx->args[2],
-			 ST_SRC_RECVMSG);
+			 ST_SRC_RECVMSG, ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
@@ -256,7 +273,7 @@ SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	return msg_enter(ctx->args[0], (void *)ctx->args[1], 0,
-			 ST_SRC_SENDMSG);
+			 ST_SRC_SENDMSG, ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
@@ -269,7 +286,7 @@ SEC("tracepoint/syscalls/sys_enter_readv")
 int tp_enter_readv(struct trace_event_raw_sys_enter *ctx)
 {
 	return io_enter(ctx->args[0], ctx->args[1], ctx->args[2],
-			ST_SRC_READV);
+			ST_SRC_READV, ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
@@ -282,7 +299,7 @@ SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
 	return io_enter(ctx->args[0], ctx->args[1], ctx->args[2],
-			ST_SRC_WRITEV);
+			ST_SRC_WRITEV, ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
@@ -299,7 +316,7 @@ int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendfile64")
 int tp_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
 {
-	return io_enter(ctx->args[0], 0, 0, ST_SRC_SENDFILE);
+	return io_enter(ctx->args[0], 0, 0, ST_SRC_SENDFILE, ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")

@@ -493,8 +493,8 @@ int cmd_capture(int argc, char **argv)
 		now = clock__mono_ns();
 		if (deadline && now >= deadline)
 			break;
+		pipeline__tick(cap.pipe, now);
 		if (now - last_tick >= 1000000000ULL) {
-			pipeline__tick(cap.pipe, now);
 			if (cap.status_line)
 				status_show(&cap, (now - last_tick) / 1e9);
 			last_tick = now;

@@ -32,6 +32,7 @@ struct conn {
 	uint8_t raddr[16];
 	char comm[ST_COMM_LEN];
 	uint64_t last_seen; /* CLOCK_MONOTONIC ns of the last event */
+	uint64_t closed_at; /* when the kernel said it closed; 0: open */
 	struct stream streams[2]; /* by enum st_dir */
 	void *proto_state; /* owned by the protocol handler */
 

@@ -15,6 +15,9 @@ struct pipeline {
 	struct pipeline_opts opts;
 	struct pipeline_stats stats;
 	uint64_t last_ts; /* latest event time seen */
+	/* ids of closed conns waiting out the grace period, oldest first */
+	uint64_t *closing;
+	size_t nclosing, capclosing;
 };
 
 static void stream_stats_add(struct stream_stats *to,
@@ -30,29 +33,32 @@ static void conn_release(struct conn *c, enum conn_release_reason why,
 			 void *arg)
 {
 	struct pipeline *p = arg;
+	bool closed = why == CONN_RELEASE_CLOSED || c->closed_at;
 
 	if (c->proto == PROTO_HTTP1 && c->proto_state) {
-		http1_conn__finish(c->proto_state, c,
-				   why == CONN_RELEASE_CLOSED, p->last_ts,
+		http1_conn__finish(c->proto_state, c, closed,
+				   c->closed_at ? c->closed_at : p->last_ts,
 				   &p->opts.sink);
 		http1_conn__free(c->proto_state);
 		c->proto_state = NULL;
 	}
 	stream_stats_add(&p->stats.streams, &c->streams[0].stats);
 	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
-	switch (why) {
-	case CONN_RELEASE_CLOSED:
+	if (closed) {
 		p->stats.conns_closed++;
-		break;
-	case CONN_RELEASE_EVICTED:
-		p->stats.conns_evicted++;
-		break;
-	case CONN_RELEASE_EXPIRED:
-		p->stats.conns_expired++;
-		break;
-	case CONN_RELEASE_SHUTDOWN:
-		break;
+		return;
 	}
+	if (why == CONN_RELEASE_EVICTED)
+		p->stats.conns_evicted++;
+	else if (why == CONN_RELEASE_EXPIRED)
+		p->stats.conns_expired++;
+}
+
+/* A conn the agent first sees: note its process while it is alive. */
+static void conn_seen(struct pipeline *p, const struct conn *c)
+{
+	if (p->opts.sink.procs)
+		proc_cache__get(p->opts.sink.procs, c->pid, c->comm);
 }
 
 struct pipeline *pipeline__new(const struct pipeline_opts *o)
@@ -105,15 +111,51 @@ static int on_conn_open(struct pipeline *p, const struct st_conn_event *e)
 	}
 	conn_fill(c, e);
 	c->last_seen = e->hdr.ts_ns;
+	conn_seen(p, c);
 	return 0;
 }
 
-static void on_conn_close(struct pipeline *p, const struct st_conn_event *e)
+static int on_conn_close(struct pipeline *p, const struct st_conn_event *e)
 {
 	struct conn *c = conn_table__get(p->conns, e->conn_id);
 
-	if (c)
+	if (!c || c->closed_at)
+		return 0;
+	if (p->nclosing == p->capclosing) {
+		size_t ncap = p->capclosing ? p->capclosing * 2 : 64;
+		uint64_t *n = reallocarray(p->closing, ncap, sizeof(*n));
+
+		if (!n) {
+			/* no room to wait: release now, late bytes are lost */
+			conn_table__remove(p->conns, c, CONN_RELEASE_CLOSED);
+			return -ENOMEM;
+		}
+		p->closing = n;
+		p->capclosing = ncap;
+	}
+	c->closed_at = e->hdr.ts_ns ? e->hdr.ts_ns : 1;
+	p->closing[p->nclosing++] = c->id;
+	return 0;
+}
+
+static void release_closed(struct pipeline *p, uint64_t now)
+{
+	size_t i = 0, keep;
+
+	if (!p->nclosing)
+		return;
+	for (; i < p->nclosing; i++) {
+		struct conn *c = conn_table__get(p->conns, p->closing[i]);
+
+		if (!c) /* evicted or expired meanwhile */
+			continue;
+		if (c->closed_at + PIPELINE_CLOSE_GRACE_NS > now)
+			break;
 		conn_table__remove(p->conns, c, CONN_RELEASE_CLOSED);
+	}
+	keep = p->nclosing - i;
+	memmove(p->closing, p->closing + i, keep * sizeof(*p->closing));
+	p->nclosing = keep;
 }
 
 /*
@@ -171,6 +213,7 @@ static int on_data(struct pipeline *p, const struct st_data_event *e)
 		c->pid = e->pid;
 		p->stats.conns_opened++;
 		p->stats.conns_midstream++;
+		conn_seen(p, c);
 	}
 	c->last_seen = e->hdr.ts_ns;
 	p->stats.data_bytes += e->cap_len;
@@ -215,8 +258,7 @@ int pipeline__event(struct pipeline *p, const void *data, size_t len)
 	case ST_EV_CONN_CLOSE:
 		if (len < sizeof(struct st_conn_event))
 			goto bad;
-		on_conn_close(p, data);
-		return 0;
+		return on_conn_close(p, data);
 	case ST_EV_DATA: {
 		const struct st_data_event *e = data;
 
@@ -233,6 +275,7 @@ bad:
 
 void pipeline__tick(struct pipeline *p, uint64_t now)
 {
+	release_closed(p, now);
 	conn_table__expire(p->conns, now, p->opts.idle_ns);
 }
 
@@ -251,5 +294,6 @@ void pipeline__free(struct pipeline *p)
 	if (!p)
 		return;
 	conn_table__free(p->conns);
+	free(p->closing);
 	free(p);
 }

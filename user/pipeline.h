@@ -44,7 +44,17 @@ struct pipeline;
 struct pipeline *pipeline__new(const struct pipeline_opts *o);
 /* One ring buffer record. Returns 0, or -EINVAL for a malformed one. */
 int pipeline__event(struct pipeline *p, const void *data, size_t len);
-/* Periodic housekeeping: expire idle connections. now: CLOCK_MONOTONIC ns */
+/*
+ * A closed connection is kept this long before its state is released: a
+ * peer's reset can close a socket inside a send(), so that send's bytes
+ * reach the agent after the close does.
+ */
+#define PIPELINE_CLOSE_GRACE_NS (200 * 1000 * 1000ULL)
+
+/*
+ * Periodic housekeeping: release connections closed more than the grace
+ * period ago, expire idle ones. now: CLOCK_MONOTONIC ns
+ */
 void pipeline__tick(struct pipeline *p, uint64_t now);
 const struct pipeline_stats *pipeline__stats(const struct pipeline *p);
 size_t pipeline__nconns(const struct pipeline *p);

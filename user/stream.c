@@ -317,18 +317,22 @@ uint64_t stream__consume(struct stream *s, uint64_t n)
 	return n;
 }
 
+uint64_t stream__next_seg_pos(const struct stream *s)
+{
+	for (uint32_t i = 0; i < s->nsegs; i++)
+		if (s->segs[i].pos > s->head)
+			return s->segs[i].pos;
+	return s->end;
+}
+
 bool stream__skip_to_next_seg(struct stream *s)
 {
-	for (uint32_t i = 0; i < s->nsegs; i++) {
-		if (s->segs[i].pos > s->head) {
-			s->head = s->segs[i].pos;
-			stream_release(s);
-			return true;
-		}
-	}
-	s->head = s->end;
+	uint64_t next = stream__next_seg_pos(s);
+	bool found = next < s->end;
+
+	s->head = next;
 	stream_release(s);
-	return false;
+	return found;
 }
 
 /*

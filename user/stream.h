@@ -109,6 +109,9 @@ uint64_t stream__consume(struct stream *s, uint64_t n);
  */
 bool stream__skip_to_next_seg(struct stream *s);
 
+/* First position of the next segment after the head, or s->end if none. */
+uint64_t stream__next_seg_pos(const struct stream *s);
+
 /*
  * Timestamp and thread of the segment holding position pos, for pos in
  * [head, end). A position no event covered (lost) gets those of the segment

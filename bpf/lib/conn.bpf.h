@@ -73,7 +73,13 @@ static __always_inline void emit_conn_event(__u16 type, struct sock *sk,
 	if (pid_tgid)
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	stat_inc(ST_STAT_EVENTS);
-	bpf_ringbuf_submit(e, rb_wakeup_flags());
+	/*
+	 * Wake the agent now: it reads the process's identity from /proc
+	 * when a connection opens, and a short-lived client may be gone
+	 * within a millisecond. One wakeup per connection, not per byte.
+	 */
+	bpf_ringbuf_submit(e, type == ST_EV_CONN_OPEN ? BPF_RB_FORCE_WAKEUP :
+							rb_wakeup_flags());
 }
 
 /*

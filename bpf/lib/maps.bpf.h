@@ -32,6 +32,13 @@ struct io_args {
 	__u64 sk; /* struct sock * resolved at entry */
 	__u64 buf; /* user buffer, or iovec array when iovcnt > 0 */
 	__u64 ts; /* entry time */
+	/*
+	 * The connection as it was at entry, 0 if not yet tracked. A peer's
+	 * reset can close the socket inside the syscall; its bytes still
+	 * belong to this connection, not to a new one.
+	 */
+	__u64 conn_id;
+	__u64 pos;
 	__u32 iovcnt;
 	__s32 fd;
 	__u16 source; /* enum st_source, or IO_OP_CONNECT */

@@ -879,15 +879,38 @@ TEST(http1_chunks_and_holes)
 	ASSERT_EQ(f.msgs[0].end_ts, 3);
 	feed_free(&f);
 
-	/* a chunk-size line in the hole */
+	/*
+	 * A chunk-size line in the hole: the framing is lost, so the body
+	 * runs until the next message begins (at the next event's start).
+	 */
 	feed_init(&f, HTTP1_RESPONSE);
 	feed_str(&f, h, 1);
 	feed_seg(&f, hl, c1, 1, l1, 2, 2);
-	ASSERT_EQ(f.st.bad_chunk, 1);
-	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.framing_lost, 1);
+	ASSERT_EQ(f.st.bad_chunk, 0);
+	ASSERT_EQ(f.ninvalid, 0);
 	ASSERT_EQ(f.nmsgs, 0);
-	feed_str(&f, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 3);
-	ASSERT_EQ(f.nmsgs, 1);
+	/* body bytes at an event start that are not a head stay body */
+	feed_seg(&f, hl + l1, "more body\n", 10, 10, 3, 3);
+	ASSERT_EQ(f.nmsgs, 0);
+	feed_str(&f, "HTTP/1.1 204 No Content\r\n\r\n", 4);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[0].status, 200);
+	ASSERT_TRUE(f.msgs[0].flags & HTTP1_F_FRAMING_LOST);
+	ASSERT_EQ(f.msgs[0].end_pos, hl + l1 + 10);
+	ASSERT_EQ(f.msgs[0].end_ts, 3);
+	ASSERT_EQ(f.msgs[1].status, 204);
+	ASSERT_EQ(f.msgs[1].start_pos, hl + l1 + 10);
+	feed_free(&f);
+
+	/* ... and a close ends it like a body that runs until close */
+	feed_init(&f, HTTP1_RESPONSE);
+	feed_str(&f, h, 1);
+	feed_seg(&f, hl, c1, 1, l1, 2, 2);
+	ASSERT_EQ(http1_parser__finish(&f.p, &f.s, &f.msgs[0]), PARSE_OK);
+	ASSERT_EQ(f.msgs[0].end_pos, hl + l1);
+	ASSERT_EQ(f.msgs[0].end_ts, 2);
+	ASSERT_TRUE(!(f.msgs[0].flags & HTTP1_F_TRUNCATED));
 	feed_free(&f);
 }
 

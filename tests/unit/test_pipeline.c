@@ -318,6 +318,10 @@ TEST(pipeline_body_until_close)
 	feed_data(p, 1, ST_DIR_INGRESS, "part two", 2500, 1);
 	ASSERT_EQ(ngot, 0);
 	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 9000);
+	/* released once the grace period has passed */
+	pipeline__tick(p, 9000 + PIPELINE_CLOSE_GRACE_NS - 1);
+	ASSERT_EQ(ngot, 0);
+	pipeline__tick(p, 9000 + PIPELINE_CLOSE_GRACE_NS);
 	ASSERT_EQ(ngot, 1);
 	ASSERT_EQ(got[0].end_ns, 2500 + OFFSET);
 	ASSERT_EQ(pipeline__nconns(p), 0);
@@ -333,6 +337,7 @@ TEST(pipeline_unanswered_request_at_close_is_error)
 	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100);
 	feed_data(p, 1, ST_DIR_EGRESS, "GET /slow HTTP/1.1\r\n\r\n", 1000, 1);
 	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 7000);
+	pipeline__tick(p, 7000 + PIPELINE_CLOSE_GRACE_NS);
 	ASSERT_EQ(ngot, 1);
 	ASSERT_EQ(got[0].status, SPAN_STATUS_ERROR);
 	ASSERT_STREQ(str_attr(&got[0], SC_ERROR_TYPE), "connection_closed");
@@ -400,5 +405,84 @@ TEST(pipeline_evicts_oldest_conn)
 	pipeline__tick(p, 5000000000ULL);
 	ASSERT_EQ(pipeline__nconns(p), 0);
 	ASSERT_EQ(pipeline__stats(p)->conns_expired, 8);
+	pipeline__free(p);
+}
+
+/*
+ * A peer's reset can close the socket inside the send() that carries the
+ * response: the close record then comes before the data record.
+ */
+TEST(pipeline_data_after_close_within_grace)
+{
+	struct pipeline *p = new_pipeline();
+	const struct pipeline_stats *st;
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS, REQ, 1000, 1);
+	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_SERVER, 3000);
+	feed_data(p, 1, ST_DIR_EGRESS, RESP200, 2000, 1);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].status, SPAN_STATUS_UNSET);
+	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 200);
+	pipeline__tick(p, 3000 + PIPELINE_CLOSE_GRACE_NS);
+	ASSERT_EQ(ngot, 1);
+	st = pipeline__stats(p);
+	ASSERT_EQ(st->http1.unmatched_responses, 0);
+	ASSERT_EQ(st->http1.unanswered_requests, 0);
+	ASSERT_EQ(st->conns_closed, 1);
+	ASSERT_EQ(pipeline__nconns(p), 0);
+	pipeline__free(p);
+}
+
+/* A closed conn still waiting at shutdown is finished as closed. */
+TEST(pipeline_shutdown_finishes_closed_conns)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100);
+	feed_data(p, 1, ST_DIR_EGRESS, "GET /old HTTP/1.0\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_INGRESS, "HTTP/1.0 200 OK\r\n\r\nbody", 2000,
+		  1);
+	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 3000);
+	ASSERT_EQ(ngot, 0);
+	pipeline__free(p);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].end_ns, 2000 + OFFSET);
+}
+
+/* The connection ended before the body the response announced. */
+TEST(pipeline_truncated_response_is_error)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100);
+	feed_data(p, 1, ST_DIR_EGRESS, "GET /cut HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_INGRESS,
+		  "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..",
+		  2000, 1);
+	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 3000);
+	pipeline__tick(p, 3000 + PIPELINE_CLOSE_GRACE_NS);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].status, SPAN_STATUS_ERROR);
+	ASSERT_STREQ(str_attr(&got[0], SC_ERROR_TYPE), "response_incomplete");
+	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 200);
+	pipeline__free(p);
+}
+
+/* network.protocol.version is what the server answered with. */
+TEST(pipeline_protocol_version_from_response)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	feed_data(p, 1, ST_DIR_INGRESS, "GET / HTTP/1.1\r\n\r\n", 1000, 1);
+	feed_data(p, 1, ST_DIR_EGRESS,
+		  "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 2000, 1);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_STREQ(str_attr(&got[0], SC_NETWORK_PROTOCOL_VERSION), "1.0");
 	pipeline__free(p);
 }

@@ -95,6 +95,52 @@ static enum parse_result resync(struct http1_parser *p, struct stream *s)
 	return PARSE_INVALID;
 }
 
+/*
+ * A chunk-size or trailer line is in a hole (a read larger than the
+ * snapshot cap, or a lost event): the body's framing is gone. HTTP/1
+ * messages on a connection follow one another, so the body ends where the
+ * next message begins; frame it that way rather than dropping a message
+ * and pairing every later response with the wrong request.
+ */
+static int framing_lost(struct http1_parser *p)
+{
+	STAT_INC(p, framing_lost, 1);
+	p->cur.flags |= HTTP1_F_FRAMING_LOST;
+	p->state = HTTP1_ST_BODY_LOST;
+	p->remaining = 0;
+	return STEP_AGAIN;
+}
+
+static int st_body_lost(struct http1_parser *p, struct stream *s,
+			struct http1_msg *ret_msg)
+{
+	struct byte_view v = stream__view(s);
+	uint64_t n;
+	size_t i;
+
+	if (!v.len) {
+		if (!v.hole_after)
+			return PARSE_NEED_MORE;
+		/* the hole is body, up to where the next event starts */
+		n = stream__next_seg_pos(s) - s->head;
+		if (!n)
+			return PARSE_NEED_MORE;
+		msg_consume(p, s, n);
+		return STEP_AGAIN;
+	}
+	if (stream__at_seg_start(s) &&
+	    http1_plausible_start(v.data, v.len, p->kind))
+		return msg_done(p, ret_msg);
+	for (i = 1; i < v.len; i++)
+		if (v.data[i - 1] == '\n' &&
+		    http1_plausible_start(v.data + i, v.len - i, p->kind))
+			break;
+	msg_consume(p, s, i);
+	if (i < v.len)
+		return msg_done(p, ret_msg);
+	return STEP_AGAIN;
+}
+
 static bool response_has_body(const struct http1_msg *m, bool no_body)
 {
 	if (m->kind != HTTP1_RESPONSE)
@@ -252,6 +298,8 @@ static int st_chunk_size(struct http1_parser *p, struct stream *s)
 				     &size);
 	if (r == LINE_MORE && !v.hole_after && v.len < HTTP1_CHUNK_LINE_MAX)
 		return PARSE_NEED_MORE;
+	if (r == LINE_MORE && v.hole_after)
+		return framing_lost(p);
 	if (r != LINE_OK) {
 		STAT_INC(p, bad_chunk, 1);
 		return resync(p, s);
@@ -309,6 +357,8 @@ static int st_trailers(struct http1_parser *p, struct stream *s,
 	r = http1_check_field_line(v.data, c, nl, &colon);
 	if (r == LINE_MORE && !v.hole_after && v.len < HTTP1_HEAD_MAX)
 		return PARSE_NEED_MORE;
+	if (r == LINE_MORE && v.hole_after)
+		return framing_lost(p);
 	if (r != LINE_OK || ++p->remaining > HTTP1_MAX_HEADERS) {
 		STAT_INC(p, bad_chunk, 1);
 		return resync(p, s);
@@ -348,6 +398,9 @@ enum parse_result http1_parser__next(struct http1_parser *p, struct stream *s,
 		case HTTP1_ST_UNTIL_CLOSE:
 			msg_consume(p, s, s->end - s->head);
 			return PARSE_NEED_MORE;
+		case HTTP1_ST_BODY_LOST:
+			r = st_body_lost(p, s, ret_msg);
+			break;
 		default:
 			stream__consume(s, s->end - s->head);
 			return PARSE_NEED_MORE;
@@ -369,6 +422,7 @@ enum parse_result http1_parser__finish(struct http1_parser *p,
 		stream__consume(s, s->end - s->head);
 		return PARSE_NEED_MORE;
 	case HTTP1_ST_UNTIL_CLOSE:
+	case HTTP1_ST_BODY_LOST: /* it ran until the close, as far as we know */
 		msg_consume(p, s, s->end - s->head);
 		break;
 	default:

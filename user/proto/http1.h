@@ -47,6 +47,11 @@ enum http1_body {
 #define HTTP1_F_TE_AND_CL (1u << 4) /* both; TE won (RFC 9112 6.3) */
 #define HTTP1_F_TRUNCATED (1u << 5) /* ended by close/flush mid-body */
 #define HTTP1_F_EXPECT_CONTINUE (1u << 6)
+/*
+ * The body's framing (chunk sizes) fell into a hole: the message was taken
+ * to end where the next message begins.
+ */
+#define HTTP1_F_FRAMING_LOST (1u << 7)
 
 struct http1_msg {
 	uint8_t kind; /* enum http1_kind */
@@ -82,6 +87,7 @@ struct http1_stats {
 	uint64_t bad_chunk;
 	uint64_t te_and_cl;
 	uint64_t skipped_bytes; /* dropped while resynchronising, holes too */
+	uint64_t framing_lost; /* bodies ended at the next message's start */
 };
 
 enum http1_state {
@@ -92,6 +98,7 @@ enum http1_state {
 	HTTP1_ST_CHUNK_DATA_CRLF,
 	HTTP1_ST_TRAILERS,
 	HTTP1_ST_UNTIL_CLOSE,
+	HTTP1_ST_BODY_LOST, /* framing in a hole: body ends at the next head */
 	HTTP1_ST_UPGRADED, /* after 101: the rest is not HTTP/1 */
 };
 

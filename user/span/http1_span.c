@@ -212,8 +212,12 @@ void http1_span__build(struct span *s, const struct conn *c,
 	span__add_str(s, SC_URL_SCHEME, "http", 4);
 	if (resp->status)
 		span__add_int(s, SC_HTTP_RESPONSE_STATUS_CODE, resp->status);
+	/* the version both ends spoke: the response's, when there is one */
 	span__add_str(s, SC_NETWORK_PROTOCOL_VERSION,
-		      req->version_minor ? "1.1" : "1.0", 3);
+		      (resp->status ? resp->version_minor : req->version_minor) ?
+			      "1.1" :
+			      "1.0",
+		      3);
 
 	if (server) {
 		if (have_host)
@@ -256,6 +260,10 @@ void http1_span__build(struct span *s, const struct conn *c,
 		s->status = SPAN_STATUS_ERROR;
 		n = snprintf(buf, sizeof(buf), "%u", resp->status);
 		span__add_str(s, SC_ERROR_TYPE, buf, n);
+	} else if (resp->flags & HTTP1_F_TRUNCATED) {
+		/* the connection ended before the body it announced */
+		s->status = SPAN_STATUS_ERROR;
+		span__add_str(s, SC_ERROR_TYPE, "response_incomplete", 19);
 	}
 }
 
