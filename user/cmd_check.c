@@ -66,6 +66,8 @@ int cmd_check(int argc, char **argv)
 		row("tracefs", true, "mounted now at " TRACEFS_PATH);
 	else if (f.tracefs)
 		row("tracefs", true, TRACEFS_PATH);
+	else if (!f.privileged)
+		row("tracefs", false, "(needs privileges to probe)");
 	else
 		row("tracefs", false,
 		    f.tracefs_errno ? strerror(f.tracefs_errno) : "not mounted");
