@@ -502,6 +502,7 @@ int cmd_capture(int argc, char **argv)
 	}
 	/* what the kernel wrote before we stopped still counts */
 	ring_buffer__consume(rb);
+	pipeline__drain(cap.pipe);
 	status_clear(&cap);
 	if (cap.out_err && cap.out_err != -EPIPE)
 		fprintf(stderr, "spantap: writing spans: %s\n",

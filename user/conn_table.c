@@ -159,12 +159,17 @@ size_t conn_table__count(const struct conn_table *t)
 	return t->count;
 }
 
+void conn_table__clear(struct conn_table *t)
+{
+	while (t->lru_head)
+		conn_table__remove(t, t->lru_head, CONN_RELEASE_SHUTDOWN);
+}
+
 void conn_table__free(struct conn_table *t)
 {
 	if (!t)
 		return;
-	while (t->lru_head)
-		conn_table__remove(t, t->lru_head, CONN_RELEASE_SHUTDOWN);
+	conn_table__clear(t);
 	free(t->buckets);
 	free(t);
 }

@@ -69,6 +69,8 @@ void conn_table__remove(struct conn_table *t, struct conn *c,
 /* Release and free conns idle since before now - idle_ns. Returns how many. */
 size_t conn_table__expire(struct conn_table *t, uint64_t now, uint64_t idle_ns);
 size_t conn_table__count(const struct conn_table *t);
+/* Release every conn (CONN_RELEASE_SHUTDOWN); the table stays usable. */
+void conn_table__clear(struct conn_table *t);
 /* Releases every conn (CONN_RELEASE_SHUTDOWN), frees the table; NULL-safe. */
 void conn_table__free(struct conn_table *t);
 

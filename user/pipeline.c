@@ -279,6 +279,12 @@ void pipeline__tick(struct pipeline *p, uint64_t now)
 	conn_table__expire(p->conns, now, p->opts.idle_ns);
 }
 
+void pipeline__drain(struct pipeline *p)
+{
+	conn_table__clear(p->conns);
+	p->nclosing = 0;
+}
+
 const struct pipeline_stats *pipeline__stats(const struct pipeline *p)
 {
 	return &p->stats;

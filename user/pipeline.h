@@ -56,6 +56,12 @@ int pipeline__event(struct pipeline *p, const void *data, size_t len);
  * period ago, expire idle ones. now: CLOCK_MONOTONIC ns
  */
 void pipeline__tick(struct pipeline *p, uint64_t now);
+/*
+ * The end of capture: finish every connection now (closed ones as closed,
+ * spans included; requests still open are counted), so the stats and the
+ * spans are complete before they are reported.
+ */
+void pipeline__drain(struct pipeline *p);
 const struct pipeline_stats *pipeline__stats(const struct pipeline *p);
 size_t pipeline__nconns(const struct pipeline *p);
 /* Releases every connection (pending requests are counted), frees; NULL-safe */

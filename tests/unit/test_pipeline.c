@@ -447,9 +447,13 @@ TEST(pipeline_shutdown_finishes_closed_conns)
 		  1);
 	feed_conn(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 3000);
 	ASSERT_EQ(ngot, 0);
-	pipeline__free(p);
+	pipeline__drain(p);
 	ASSERT_EQ(ngot, 1);
 	ASSERT_EQ(got[0].end_ns, 2000 + OFFSET);
+	ASSERT_EQ(pipeline__stats(p)->conns_closed, 1);
+	ASSERT_EQ(pipeline__nconns(p), 0);
+	pipeline__free(p);
+	ASSERT_EQ(ngot, 1);
 }
 
 /* The connection ended before the body the response announced. */
