@@ -219,21 +219,17 @@ void http1_span__build(struct span *s, const struct conn *c,
 			      "1.0",
 		      3);
 
+	/* the Host header names the server; else the socket's server end */
+	if (!have_host) {
+		host = server ? local : remote;
+		hlen = strlen(host);
+	}
+	span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
+	span__add_int(s, SC_SERVER_PORT,
+		      hport ? hport : server ? c->lport : c->rport);
 	if (server) {
-		if (have_host)
-			span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
-		else
-			span__add_str(s, SC_SERVER_ADDRESS, local,
-				      strlen(local));
-		span__add_int(s, SC_SERVER_PORT, hport ? hport : c->lport);
 		span__add_str(s, SC_CLIENT_ADDRESS, remote, strlen(remote));
 	} else {
-		if (have_host)
-			span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
-		else
-			span__add_str(s, SC_SERVER_ADDRESS, remote,
-				      strlen(remote));
-		span__add_int(s, SC_SERVER_PORT, hport ? hport : c->rport);
 		if (req->target[0] == '/')
 			n = snprintf(buf, sizeof(buf), "http://%s%s",
 				     req->host[0] ? req->host : remote,
