@@ -5,6 +5,8 @@
 
 int cmd_capture(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* libbpf's messages, shown from warnings up, or all with -v */
 void cli__setup_libbpf_log(void);

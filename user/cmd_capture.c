@@ -21,11 +21,22 @@
 #include "output/output.h"
 #include "pipeline.h"
 #include "proc_info.h"
+#include "record.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 #define MAX_FILTERS 64
 #define POLL_MS 50
+
+static const char record_usage[] =
+	"Usage: spantap record FILE [CAPTURE OPTIONS]\n"
+	"\n"
+	"Captures raw events, as the kernel sends them, into FILE until Ctrl-C or\n"
+	"--duration, without making spans: for spantap replay, benchmarks of the\n"
+	"agent alone, and bug reports. Takes the filters and limits of capture\n"
+	"(see spantap capture --help); --output does not apply.\n"
+	"\n"
+	"  sudo spantap record /tmp/web.rec --port 8080 --duration 10\n";
 
 static const char usage[] =
 	"Usage: spantap capture [OPTIONS]\n"
@@ -70,6 +81,10 @@ struct capture {
 	struct summary *summary;
 	struct pipeline *pipe;
 	struct loader *loader;
+	FILE *rec; /* spantap record: events go here, not to spans */
+	uint64_t recorded;
+	uint64_t recorded_bytes;
+	int rec_err;
 	bool status_line; /* stderr is a terminal */
 	bool status_shown;
 	uint64_t spans;
@@ -105,8 +120,22 @@ static void on_span(struct span *s, void *arg)
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct capture *cap = ctx;
+	int err;
 
-	pipeline__event(cap->pipe, data, len);
+	if (!cap->rec) {
+		pipeline__event(cap->pipe, data, len);
+		return 0;
+	}
+	if (cap->rec_err)
+		return 0;
+	err = record__write(cap->rec, data, len);
+	if (err) {
+		cap->rec_err = err;
+		exiting = 1;
+		return 0;
+	}
+	cap->recorded++;
+	cap->recorded_bytes += len;
 	return 0;
 }
 
@@ -122,6 +151,13 @@ static void status_show(struct capture *cap, double interval_s)
 	const struct pipeline_stats *ps = pipeline__stats(cap->pipe);
 
 	loader__read_stats(cap->loader, k);
+	if (cap->rec) {
+		fprintf(stderr, "\r\033[K%llu events recorded  lost: kernel %llu",
+			(unsigned long long)cap->recorded,
+			(unsigned long long)kernel_losses(k));
+		cap->status_shown = true;
+		return;
+	}
 	fprintf(stderr,
 		"\r\033[K%llu spans  %.1f spans/s  %zu conns  lost: kernel %llu, gaps %llu",
 		(unsigned long long)cap->spans,
@@ -145,6 +181,12 @@ static void report_counters(struct capture *cap)
 	for (int i = 0; i < ST_STAT__MAX; i++)
 		fprintf(stderr, "%s %s=%llu", i ? "," : "", names[i],
 			(unsigned long long)k[i]);
+	if (cap->rec) {
+		fprintf(stderr, "\nspantap: recorded %llu events, %llu bytes\n",
+			(unsigned long long)cap->recorded,
+			(unsigned long long)cap->recorded_bytes);
+		return;
+	}
 	fprintf(stderr,
 		"\nspantap: agent: events=%llu, bad_events=%llu, conns=%llu, "
 		"conns_midstream=%llu, conns_not_http=%llu, conns_evicted=%llu, "
@@ -208,6 +250,7 @@ struct capture_args {
 	unsigned long max_conns;
 	bool no_summary;
 	bool fmt_given;
+	const char *record_path; /* spantap record */
 	enum output_format fmt;
 	enum attach_mode mode;
 };
@@ -331,12 +374,20 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 			log_level = LOG_LEVEL_DEBUG;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			fputs(a->record_path ? record_usage : usage, stdout);
 			return 1;
 		default:
 			fputs("Try 'spantap capture --help'.\n", stderr);
 			return -EINVAL;
 		}
+	}
+	if (a->record_path && optind < argc) {
+		a->record_path = argv[optind++];
+		a->no_summary = true;
+	} else if (a->record_path) {
+		fprintf(stderr,
+			"spantap: record needs a FILE to write; try 'spantap record --help'\n");
+		return -EINVAL;
 	}
 	if (optind < argc) {
 		fprintf(stderr,
@@ -387,17 +438,23 @@ static void describe_filters(const struct capture_args *a)
 	for (size_t i = 0; i < a->nports && n < sizeof(buf); i++)
 		n += snprintf(buf + n, sizeof(buf) - n, " port %u",
 			      a->ports[i]);
-	fprintf(stderr, "spantap: capturing HTTP/1 on%s%s (%s)\n",
+	if (a->record_path)
+		fprintf(stderr, "spantap: capturing raw events into %s\n",
+			a->record_path);
+	fprintf(stderr, "spantap: %s on%s%s (%s)\n",
+		a->record_path ? "recording" : "capturing HTTP/1",
 		n ? "" : " every process", buf,
 		a->duration_s ? "until the duration ends or Ctrl-C" :
 				"Ctrl-C to stop");
 }
 
-int cmd_capture(int argc, char **argv)
+static int capture_main(int argc, char **argv, bool record)
 {
 	struct capture_args a = { .max_bytes = ST_PAYLOAD_DEFAULT,
 				  .ringbuf_mb = 16,
-				  .max_conns = 16384 };
+				  .max_conns = 16384,
+				  /* marks record mode until the FILE is parsed */
+				  .record_path = record ? "" : NULL };
 	struct capture cap = {};
 	struct pipeline_opts po = {};
 	struct loader_opts lo = {};
@@ -419,6 +476,17 @@ int cmd_capture(int argc, char **argv)
 	err = prepare_kernel(&a.mode);
 	if (err)
 		return EXIT_FAILURE;
+	if (a.record_path) {
+		a.fmt = OUTPUT_NONE;
+		cap.fmt = OUTPUT_NONE;
+		cap.rec = fopen(a.record_path, "we");
+		if (!cap.rec) {
+			fprintf(stderr, "spantap: cannot write %s: %s\n",
+				a.record_path, strerror(errno));
+			return EXIT_FAILURE;
+		}
+		setvbuf(cap.rec, NULL, _IOFBF, 1 << 20);
+	}
 
 	cap.out = output__new(a.fmt, stdout, isatty(STDOUT_FILENO));
 	cap.summary = summary__new();
@@ -435,6 +503,12 @@ int cmd_capture(int argc, char **argv)
 	po.sink.arg = &cap;
 	po.sink.procs = procs;
 	po.sink.mono_to_wall = clock__mono_to_wall();
+	if (cap.rec && record__write_header(cap.rec, po.sink.mono_to_wall)) {
+		err = -EIO;
+		fprintf(stderr, "spantap: cannot write %s: %s\n",
+			a.record_path, strerror(errno));
+		goto cleanup;
+	}
 	cap.pipe = pipeline__new(&po);
 	if (!cap.pipe) {
 		err = -errno;
@@ -507,11 +581,17 @@ int cmd_capture(int argc, char **argv)
 	if (cap.out_err && cap.out_err != -EPIPE)
 		fprintf(stderr, "spantap: writing spans: %s\n",
 			strerror(-cap.out_err));
+	if (cap.rec && (cap.rec_err || fflush(cap.rec))) {
+		fprintf(stderr,
+			"spantap: writing %s failed (%s); the recording is cut short\n",
+			a.record_path,
+			strerror(cap.rec_err ? -cap.rec_err : errno));
+		err = -EIO;
+	}
 	if (!a.no_summary)
 		summary__print(cap.summary,
 			       a.fmt == OUTPUT_PRETTY ? stdout : stderr);
 	report_counters(&cap);
-	err = 0;
 
 cleanup:
 	ring_buffer__free(rb);
@@ -520,5 +600,20 @@ cleanup:
 	proc_cache__free(procs);
 	summary__free(cap.summary);
 	output__free(cap.out);
+	if (cap.rec && fclose(cap.rec) && !err) {
+		fprintf(stderr, "spantap: closing %s: %s\n", a.record_path,
+			strerror(errno));
+		err = -EIO;
+	}
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	return capture_main(argc, argv, false);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	return capture_main(argc, argv, true);
 }

@@ -22,6 +22,8 @@ static const char usage[] =
 	"Commands:\n"
 	"  capture   trace traffic and print spans (spantap capture --help)\n"
 	"  check     say what this kernel offers and which attach mode capture uses\n"
+	"  record    capture raw events into a file (spantap record --help)\n"
+	"  replay    run a recording through the agent, measuring it\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
 	"\n"
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
 		return cmd_capture(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("spantap %s (libbpf %s)\n", SPANTAP_VERSION,
 		       libbpf_version_string());

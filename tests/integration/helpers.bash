@@ -109,7 +109,8 @@ _listening() {
 start_spantap() {
 	SPANTAP_OUT=$BATS_TEST_TMPDIR/spantap.out
 	SPANTAP_ERR=$BATS_TEST_TMPDIR/spantap.err
-	"$SPANTAP" capture --duration 60 "$@" >"$SPANTAP_OUT" 2>"$SPANTAP_ERR" 3>&- &
+	# SPANTAP_CMD=record runs `spantap record` with the same handling
+	"$SPANTAP" "${SPANTAP_CMD:-capture}" --duration 60 "$@" >"$SPANTAP_OUT" 2>"$SPANTAP_ERR" 3>&- &
 	SPANTAP_PID=$!
 	_track_pid "$SPANTAP_PID"
 	local deadline=$((SECONDS + 20))
