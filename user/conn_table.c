@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "conn_table.h"
 
@@ -172,4 +175,23 @@ void conn_table__free(struct conn_table *t)
 	conn_table__clear(t);
 	free(t->buckets);
 	free(t);
+}
+
+static void addr_format(uint16_t family, const uint8_t *addr, char *buf,
+			size_t len)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (family == AF_INET)
+		inet_ntop(AF_INET, addr, buf, len);
+	else if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
+		inet_ntop(AF_INET, addr + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, addr, buf, len);
+}
+
+void conn__format_addrs(struct conn *c)
+{
+	addr_format(c->family, c->laddr, c->laddr_str, sizeof(c->laddr_str));
+	addr_format(c->family, c->raddr, c->raddr_str, sizeof(c->raddr_str));
 }

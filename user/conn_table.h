@@ -31,6 +31,9 @@ struct conn {
 	uint8_t laddr[16];
 	uint8_t raddr[16];
 	char comm[ST_COMM_LEN];
+	/* the addresses as text, made once for all the conn's spans */
+	char laddr_str[46]; /* INET6_ADDRSTRLEN */
+	char raddr_str[46];
 	uint64_t last_seen; /* CLOCK_MONOTONIC ns of the last event */
 	uint64_t closed_at; /* when the kernel said it closed; 0: open */
 	struct stream streams[2]; /* by enum st_dir */
@@ -69,6 +72,8 @@ void conn_table__remove(struct conn_table *t, struct conn *c,
 /* Release and free conns idle since before now - idle_ns. Returns how many. */
 size_t conn_table__expire(struct conn_table *t, uint64_t now, uint64_t idle_ns);
 size_t conn_table__count(const struct conn_table *t);
+/* Make laddr_str and raddr_str from family and the addresses. */
+void conn__format_addrs(struct conn *c);
 /* Release every conn (CONN_RELEASE_SHUTDOWN); the table stays usable. */
 void conn_table__clear(struct conn_table *t);
 /* Releases every conn (CONN_RELEASE_SHUTDOWN), frees the table; NULL-safe. */

@@ -88,6 +88,7 @@ static void conn_fill(struct conn *c, const struct st_conn_event *e)
 	memcpy(c->raddr, e->raddr, sizeof(c->raddr));
 	memcpy(c->comm, e->comm, sizeof(c->comm));
 	c->comm[sizeof(c->comm) - 1] = '\0';
+	conn__format_addrs(c);
 	if (e->role == ST_ROLE_SERVER)
 		c->req_dir = ST_DIR_INGRESS;
 	else if (e->role == ST_ROLE_CLIENT)
@@ -211,6 +212,7 @@ static int on_data(struct pipeline *p, const struct st_data_event *e)
 			return -ENOMEM;
 		}
 		c->pid = e->pid;
+		conn__format_addrs(c);
 		p->stats.conns_opened++;
 		p->stats.conns_midstream++;
 		conn_seen(p, c);

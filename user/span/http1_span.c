@@ -154,17 +154,16 @@ static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
 	return hlen > 0;
 }
 
-static void addr_format(const struct conn *c, const uint8_t *addr, char *buf,
-			size_t len)
+/* dst = src, cut to fit; snprintf("%s") was a measurable share per span */
+static void copy_str(char *dst, size_t size, const char *src)
 {
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	size_t n = strlen(src);
 
-	if (c->family == AF_INET)
-		inet_ntop(AF_INET, addr, buf, len);
-	else if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, addr + 12, buf, len);
-	else
-		inet_ntop(AF_INET6, addr, buf, len);
+	if (n > size - 1)
+		n = size - 1;
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void http1_span__build(struct span *s, const struct conn *c,
@@ -172,8 +171,9 @@ void http1_span__build(struct span *s, const struct conn *c,
 		       const struct http1_msg *resp, bool server,
 		       const struct span_sink *sink)
 {
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN], buf[1024];
+	const char *local = c->laddr_str, *remote = c->raddr_str;
 	const struct proc_info *pi = NULL;
+	char buf[1024];
 	const char *path, *host;
 	size_t plen, hlen;
 	unsigned int hport = 0;
@@ -190,19 +190,16 @@ void http1_span__build(struct span *s, const struct conn *c,
 		s->end_ns = s->start_ns;
 	if (sink->procs)
 		pi = proc_cache__get(sink->procs, c->pid, c->comm);
-	snprintf(s->service_name, sizeof(s->service_name), "%s",
+	copy_str(s->service_name, sizeof(s->service_name),
 		 pi ? pi->service_name : c->comm);
-
-	addr_format(c, c->laddr, local, sizeof(local));
-	addr_format(c, c->raddr, remote, sizeof(remote));
 	have_host = host_split(req->host, &host, &hlen, &hport);
 
 	if (method_known(req->method)) {
-		snprintf(s->name, sizeof(s->name), "%s", req->method);
+		copy_str(s->name, sizeof(s->name), req->method);
 		span__add_str(s, SC_HTTP_REQUEST_METHOD, req->method,
 			      strlen(req->method));
 	} else {
-		snprintf(s->name, sizeof(s->name), "HTTP");
+		copy_str(s->name, sizeof(s->name), "HTTP");
 		span__add_str(s, SC_HTTP_REQUEST_METHOD, "_OTHER", 6);
 		span__add_str(s, SC_HTTP_REQUEST_METHOD_ORIGINAL, req->method,
 			      strlen(req->method));
@@ -235,8 +232,11 @@ void http1_span__build(struct span *s, const struct conn *c,
 				     req->host[0] ? req->host : remote,
 				     req->target);
 		else
-			n = snprintf(buf, sizeof(buf), "%s", req->target);
-		if (n > 0)
+			n = -1; /* absolute form: the target is the URL */
+		if (n < 0)
+			span__add_str(s, SC_URL_FULL, req->target,
+				      strlen(req->target));
+		else
 			span__add_str(s, SC_URL_FULL, buf,
 				      (size_t)n < sizeof(buf) ? (size_t)n :
 								sizeof(buf) - 1);
@@ -254,8 +254,11 @@ void http1_span__build(struct span *s, const struct conn *c,
 	/* 5xx is an error on both sides; 4xx only for the client */
 	if (resp->status >= 500 || (!server && resp->status >= 400)) {
 		s->status = SPAN_STATUS_ERROR;
-		n = snprintf(buf, sizeof(buf), "%u", resp->status);
-		span__add_str(s, SC_ERROR_TYPE, buf, n);
+		/* status codes are three digits (the parser checks) */
+		buf[0] = '0' + resp->status / 100 % 10;
+		buf[1] = '0' + resp->status / 10 % 10;
+		buf[2] = '0' + resp->status % 10;
+		span__add_str(s, SC_ERROR_TYPE, buf, 3);
 	} else if (resp->flags & HTTP1_F_TRUNCATED) {
 		/* the connection ended before the body it announced */
 		s->status = SPAN_STATUS_ERROR;

@@ -133,6 +133,29 @@ static int fill_random(uint8_t *buf, size_t len)
 }
 
 /*
+ * Ids come from a pool of kernel randomness refilled a page at a time: two
+ * getrandom calls per span were over a quarter of the agent's time. Bytes
+ * are handed out once each, so ids stay as random as the kernel's. The
+ * agent makes spans on one thread; the pool is not locked.
+ */
+static uint8_t id_pool[4096];
+static size_t id_pool_left;
+
+static int take_random(uint8_t *buf, size_t len)
+{
+	if (len > sizeof(id_pool))
+		return fill_random(buf, len);
+	if (id_pool_left < len) {
+		if (fill_random(id_pool, sizeof(id_pool)))
+			return -EIO;
+		id_pool_left = sizeof(id_pool);
+	}
+	memcpy(buf, id_pool + sizeof(id_pool) - id_pool_left, len);
+	id_pool_left -= len;
+	return 0;
+}
+
+/*
  * Last resort when the kernel gives no randomness (seccomp, no /dev): ids
  * must still differ between spans, so mix the clock, pid and a counter.
  */
@@ -170,7 +193,7 @@ void span__random_id(uint8_t *id, size_t len)
 	if (!len)
 		return;
 	do {
-		if (fill_random(id, len))
+		if (take_random(id, len))
 			fill_weak(id, len);
 	} while (all_zero(id, len));
 }

@@ -66,6 +66,12 @@ size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len)
 {
 	size_t in = 0, out = 0;
 
+	/* almost everything on the wire is ASCII: copy that run as it is */
+	while (in < len && in < cap && !((unsigned char)src[in] & 0x80))
+		in++;
+	if (in)
+		memcpy(dst, src, in);
+	out = in;
 	while (in < len) {
 		int n = utf8__seq(src + in, len - in, NULL);
 
