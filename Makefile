@@ -150,6 +150,10 @@ demo: deps-test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/demo.sh $(OUTPUT)/spantap
 
+.PHONY: bench
+bench: all
+	$(Q)tools/bench/run.sh $(OUTPUT)/spantap
+
 .PHONY: install
 install: $(OUTPUT)/spantap
 	install -D -m 0755 $(OUTPUT)/spantap $(DESTDIR)$(PREFIX)/bin/spantap
