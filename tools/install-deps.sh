@@ -4,17 +4,21 @@
 # Install what spantap needs from Debian's archive, saying what and why.
 #   tools/install-deps.sh build   compile spantap
 #   tools/install-deps.sh test    compile and run every test and the demo
+#   tools/install-deps.sh bench   compile and run make bench (h2load for the
+#                                 rate ladder, bpftool for per-program time)
 # Packages already installed are left alone; nothing runs when all are there.
 set -euo pipefail
 
 build_pkgs=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config)
 test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps)
+bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2)
 
 case "${1:-build}" in
 build) want=("${build_pkgs[@]}") ;;
 test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
 *)
-	echo "usage: $0 build|test" >&2
+	echo "usage: $0 build|test|bench" >&2
 	exit 2
 	;;
 esac

@@ -52,7 +52,7 @@ die() {
 [ "$(id -u)" -eq 0 ] || die "spantap loads BPF programs: run as root (sudo make bench)"
 [ -x "$spantap" ] || die "no $spantap: build it first (make)"
 case $port in 182[0-9][0-9]) ;; *) die "BENCH_PORT must be within 18200-18299" ;; esac
-"$here/deps.sh" || say "some packages are missing (see above); going on with what is there"
+"$here/../install-deps.sh" bench || say "some packages are missing (see above); going on with what is there"
 for c in nginx:nginx-light wrk:wrk bpftool:bpftool jq:jq ss:iproute2 sysctl:procps; do
 	command -v "${c%%:*}" >/dev/null ||
 		die "${c%%:*} is missing: install the Debian package ${c#*:} (apt-get install ${c#*:})"
