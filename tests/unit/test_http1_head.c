@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Tests of user/proto/http1_head.c: start lines, header fields, limits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http1_feed.h"
+#include "test.h"
+
+TEST(http1_header_names_any_case)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET /x HTTP/1.1\r\nhOsT: example.org\r\n"
+			    "USER-AGENT:  Mozilla/5.0 (X11)  \r\n"
+			    "TraceParent: 00-0af7651916cd43dd8448eb211c80319c-"
+			    "b7ad6b7169203331-01\r\nconnection: Close\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "example.org");
+	ASSERT_STREQ(m.user_agent, "Mozilla/5.0 (X11)");
+	ASSERT_STREQ(m.traceparent,
+		     "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+	ASSERT_EQ(m.n_traceparent, 1);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(m.version_minor, 1);
+}
+
+TEST(http1_bare_lf)
+{
+	struct http1_msg m;
+	size_t hl = 0;
+	const char *r = "HTTP/1.1 200 OK\nContent-Length: 3\n\nabc";
+
+	ASSERT_EQ(http1__parse_head((const uint8_t *)r, strlen(r),
+				    HTTP1_RESPONSE, &m, &hl),
+		  PARSE_OK);
+	ASSERT_EQ(hl, strlen(r) - 3);
+	ASSERT_EQ(m.content_length, 3);
+	/* mixed endings */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\nHost: a\r\n\n", &m), PARSE_OK);
+	ASSERT_STREQ(m.host, "a");
+	/* a CR elsewhere is not a line end */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\rHost: a\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", &m),
+		  PARSE_INVALID);
+}
+
+TEST(http1_methods)
+{
+	struct http1_msg m;
+	char buf[256];
+	const char *tok40 = "ABCDEFGHIJ-abcdefghij_0123456789.KLMNOPQ";
+
+	ASSERT_EQ(parse_req("FOO /x HTTP/1.1\r\n\r\n", &m), PARSE_OK);
+	ASSERT_STREQ(m.method, "FOO");
+	ASSERT_EQ(m.flags & HTTP1_F_METHOD_CUT, 0);
+
+	ASSERT_EQ(strlen(tok40), 40);
+	snprintf(buf, sizeof(buf), "%s /x HTTP/1.1\r\n\r\n", tok40);
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_METHOD_CUT);
+	ASSERT_EQ(strlen(m.method), HTTP1_METHOD_MAX - 1);
+	ASSERT_MEMEQ(m.method, tok40, HTTP1_METHOD_MAX - 1);
+
+	/* 64 is still a method, 65 is not */
+	snprintf(buf, sizeof(buf), "%s%.24s /x HTTP/1.1\r\n\r\n", tok40, tok40);
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	snprintf(buf, sizeof(buf), "%s%.25s /x HTTP/1.1\r\n\r\n", tok40, tok40);
+	ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+
+	ASSERT_EQ(parse_req("G(T / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req(" GET / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET  / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1 \r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET /\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/2.0\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.2\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / http/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET /\x01 HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(m.version_minor, 0);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(m.body, HTTP1_BODY_NONE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_CONN_CLOSE, 0);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nConnection: keep-alive,, "
+			    "CLOSE\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_CONN_CLOSE, 0);
+}
+
+TEST(http1_long_target)
+{
+	static char buf[HTTP1_TARGET_MAX * 2 + 64];
+	struct http1_msg m;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "GET /");
+	for (int i = 0; i < HTTP1_TARGET_MAX + 100; i++)
+		buf[n++] = (char)('a' + i % 26);
+	snprintf(buf + n, sizeof(buf) - (size_t)n, " HTTP/1.1\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_TARGET_CUT);
+	ASSERT_EQ(strlen(m.target), HTTP1_TARGET_MAX - 1);
+	ASSERT_MEMEQ(m.target, buf + 4, HTTP1_TARGET_MAX - 1);
+
+	/* exactly fitting is not cut */
+	n = snprintf(buf, sizeof(buf), "GET /");
+	for (int i = 0; i < HTTP1_TARGET_MAX - 2; i++)
+		buf[n++] = 'x';
+	snprintf(buf + n, sizeof(buf) - (size_t)n, " HTTP/1.1\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_TARGET_CUT, 0);
+	ASSERT_EQ(strlen(m.target), HTTP1_TARGET_MAX - 1);
+}
+
+TEST(http1_trace_headers)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\n"
+			    "traceparent: 00-aaaa-bbbb-01\r\n"
+			    "tracestate: a=1\r\n"
+			    "traceparent: 00-cccc-dddd-00\r\n"
+			    "tracestate: b=2, c=3\r\n"
+			    "tracestate:\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.n_traceparent, 2);
+	ASSERT_STREQ(m.traceparent, "00-aaaa-bbbb-01");
+	ASSERT_STREQ(m.tracestate, "a=1,b=2, c=3");
+}
+
+TEST(http1_tracestate_cut)
+{
+	static char buf[4096];
+	struct http1_msg m;
+	int n = 0;
+
+	n += snprintf(buf + n, sizeof(buf) - n, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < 30; i++)
+		n += snprintf(buf + n, sizeof(buf) - n,
+			      "tracestate: vendor%02d=0123456789abcdef\r\n", i);
+	snprintf(buf + n, sizeof(buf) - n, "\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_EQ(strlen(m.tracestate), HTTP1_TRACESTATE_MAX - 1);
+	ASSERT_MEMEQ(m.tracestate, "vendor00=0123456789abcdef,vendor01=", 35);
+}
+
+TEST(http1_status_lines)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_resp("HTTP/1.1 200\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(m.status, 200);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 \r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(parse_resp("HTTP/1.0 503 Service \t Unavailable\r\n\r\n",
+			     &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.status, 503);
+	ASSERT_EQ(m.body, HTTP1_BODY_UNTIL_CLOSE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 999 Custom\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(parse_resp("HTTP/1.1 099 Nope\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 20 OK\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 2000 OK\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1  200 OK\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 O\x01K\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/2 200\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 101 Switching Protocols\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_UPGRADE);
+	/* a request line is not a status line, and back */
+	ASSERT_EQ(parse_resp("GET / HTTP/1.1\r\n\r\n", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("HTTP/1.1 200 OK\r\n\r\n", &m), PARSE_INVALID);
+}
+
+TEST(http1_field_syntax)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n continued\r\n\r\n",
+			    &m),
+		  PARSE_INVALID); /* obs-fold */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n\tcontinued\r\n\r\n",
+			    &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost : a\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\n: a\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nno colon\r\n\r\n", &m),
+		  PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", &m),
+		  PARSE_INVALID);
+	{
+		static const char nul[] = "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n";
+		size_t hl;
+
+		ASSERT_EQ(http1__parse_head((const uint8_t *)nul,
+					    sizeof(nul) - 1, HTTP1_REQUEST,
+					    &m, &hl),
+			  PARSE_INVALID);
+	}
+	/* values may hold UTF-8 and tabs; empty values are fine */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX: \xc3\xa9t\xc3\xa9\t!\r\n"
+			    "Y:\r\nUser-Agent:\r\nHost:\t h \t\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "h");
+	ASSERT_STREQ(m.user_agent, "");
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_EXPECT_CONTINUE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_EXPECT_CONTINUE, 0);
+	/* the first Host is kept */
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: one\r\nHost: two\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "one");
+}
+
+/* Garbage is refused as soon as it is seen, not after HTTP1_HEAD_MAX. */
+TEST(http1_early_reject)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("\x16\x03\x01\x00\xa5\x01", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("PRI * HTTP/2.0", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 2x", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nBad Name", &m),
+		  PARSE_INVALID);
+	/* prefixes of good heads want more */
+	ASSERT_EQ(parse_req("", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("G", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: a\r\n\r", &m),
+		  PARSE_NEED_MORE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nX", &m), PARSE_NEED_MORE);
+}
+
+TEST(http1_head_limits)
+{
+	static char buf[HTTP1_HEAD_MAX + 256];
+	struct http1_msg m;
+	struct feed f;
+	int n = 0;
+
+	n += snprintf(buf + n, sizeof(buf) - n, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < HTTP1_MAX_HEADERS; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "X-%d: v\r\n", i);
+	snprintf(buf + n, sizeof(buf) - n, "\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	snprintf(buf + n, sizeof(buf) - n, "X-last: v\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+
+	/* one header line filling up the head */
+	n = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nX: ");
+	memset(buf + n, 'v', HTTP1_HEAD_MAX - (size_t)n - 4);
+	n = HTTP1_HEAD_MAX - 4;
+	snprintf(buf + n, sizeof(buf) - n, "\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	snprintf(buf + n, sizeof(buf) - n, "v\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+
+	/* over a stream, never ending */
+	feed_init(&f, HTTP1_REQUEST);
+	buf[n] = '\0';
+	feed_str(&f, buf, 1);
+	ASSERT_EQ(f.nmsgs + f.ninvalid, 0);
+	feed_str(&f, "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv", 2);
+	ASSERT_EQ(f.ninvalid, 1);
+	ASSERT_EQ(f.st.head_too_long, 1);
+	ASSERT_EQ(f.st.skipped_bytes, f.s.end);
+	feed_str(&f, "GET / HTTP/1.1\r\n\r\n", 3);
+	ASSERT_EQ(f.nmsgs, 1);
+	feed_free(&f);
+}
+
+TEST(http1_looks_like)
+{
+	const uint8_t *g = (const uint8_t *)"GET /index.html HTTP/1.1\r\n";
+
+	ASSERT_TRUE(http1__looks_like_request(g, strlen((const char *)g)));
+	ASSERT_TRUE(http1__looks_like_request(g, 5));
+	ASSERT_TRUE(http1__looks_like_request(
+		(const uint8_t *)"OPTIONS * HTTP/1.1\r\n", 20));
+	ASSERT_TRUE(!http1__looks_like_request(g, 3)); /* undecided */
+	ASSERT_TRUE(http1__looks_like_request(
+		(const uint8_t *)"PROPFIND /d HTTP/1.1\r\n", 22));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"PROPFIND /d", 11));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"EHLO mail.example.org\r\n", 23));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"\x16\x03\x01\x02\x00\x01", 6));
+	ASSERT_TRUE(!http1__looks_like_request(
+		(const uint8_t *)"GET  / HTTP/1.1", 15));
+	ASSERT_TRUE(!http1__looks_like_request(NULL, 0));
+
+	ASSERT_TRUE(http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.1 200 OK\r\n", 17));
+	ASSERT_TRUE(http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.0 404", 12));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.1", 8));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"HTTP/2 200\r\n", 12));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"HTTP/1.1 OK\r\n", 13));
+	ASSERT_TRUE(!http1__looks_like_response(
+		(const uint8_t *)"SSH-2.0-OpenSSH_9.2\r\n", 21));
+}
+
+/* A gap between two messages: the next one is found after it. */
