@@ -91,3 +91,11 @@ int parse_resp(const char *str, struct http1_msg *m)
 {
 	return parse_str(str, HTTP1_RESPONSE, m);
 }
+
+/* Feed one response stream whole; count what came out. */
+void feed_one(struct feed *f, enum http1_kind kind, const char *str)
+{
+	feed_init(f, kind);
+	feed_str(f, str, 1);
+	feed_free(f);
+}

@@ -32,6 +32,7 @@ void feed_seg(struct feed *f, uint64_t pos, const void *data,
 	      uint32_t cap_len, uint64_t len, uint64_t ts, uint32_t tid);
 void feed_str(struct feed *f, const char *str, uint64_t ts);
 void feed_finish(struct feed *f);
+void feed_one(struct feed *f, enum http1_kind kind, const char *str);
 int parse_str(const char *str, enum http1_kind kind, struct http1_msg *m);
 int parse_req(const char *str, struct http1_msg *m);
 int parse_resp(const char *str, struct http1_msg *m);
