@@ -192,7 +192,9 @@ static __always_inline int io_exit(long ret, __u16 dir)
 			  dir == ST_DIR_EGRESS ? a.ts : ts, id);
 		return 0;
 	}
-	c = conn_get((struct sock *)a.sk, ST_ROLE_UNKNOWN, a.fd, id);
+	/* only a socket seen for the first time needs creating */
+	if (!c)
+		c = conn_get((struct sock *)a.sk, ST_ROLE_UNKNOWN, a.fd, id);
 	if (!c)
 		return 0;
 	pos = __sync_fetch_and_add(&c->pos[dir], ret);
