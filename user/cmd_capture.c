@@ -438,11 +438,9 @@ static void describe_filters(const struct capture_args *a)
 	for (size_t i = 0; i < a->nports && n < sizeof(buf); i++)
 		n += snprintf(buf + n, sizeof(buf) - n, " port %u",
 			      a->ports[i]);
-	if (a->record_path)
-		fprintf(stderr, "spantap: capturing raw events into %s\n",
-			a->record_path);
-	fprintf(stderr, "spantap: %s on%s%s (%s)\n",
-		a->record_path ? "recording" : "capturing HTTP/1",
+	fprintf(stderr, "spantap: capturing %s%s on%s%s (%s)\n",
+		a->record_path ? "raw events into " : "HTTP/1",
+		a->record_path ? a->record_path : "",
 		n ? "" : " every process", buf,
 		a->duration_s ? "until the duration ends or Ctrl-C" :
 				"Ctrl-C to stop");

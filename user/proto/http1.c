@@ -14,6 +14,7 @@
  * the enum parse_result values it otherwise returns.
  */
 #define STEP_AGAIN (-1)
+
 void http1_parser__init(struct http1_parser *p, enum http1_kind kind,
 			struct http1_stats *stats)
 {
