@@ -38,8 +38,11 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Werror=undef -Wformat=2
 CFLAGS ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE \
-	-DSPANTAP_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(OUTPUT)
-LDLIBS := -lbpf -lelf -lz -lm
+	-DSPANTAP_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(OUTPUT) \
+	-I$(OUTPUT)/proto
+# What the core (everything but the BPF loader) links with
+CORE_LIBS := -lprotobuf-c -lcurl -lz -lpthread -lm
+LDLIBS := -lbpf -lelf $(CORE_LIBS)
 
 # clang -target bpf lacks the system include dirs on Debian (asm/ headers).
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
@@ -58,14 +61,23 @@ SKEL_SRCS := user/main.c user/loader.c user/kernel_features.c \
 CORE_SRCS := $(filter-out $(SKEL_SRCS),$(shell find user -name '*.c' | sort))
 USER_HDRS := $(shell find user include -name '*.h')
 
-CORE_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(CORE_SRCS))
+# OTLP's messages, compiled by protoc-c into build/proto; the generated C is
+# part of the core.
+PROTO_SRCS := $(shell find proto -name '*.proto' | sort)
+PB_SRCS := $(patsubst proto/%.proto,$(OUTPUT)/proto/%.pb-c.c,$(PROTO_SRCS))
+PB_HDRS := $(PB_SRCS:.c=.h)
+USER_HDRS += $(PB_HDRS)
+
+CORE_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(CORE_SRCS)) \
+	$(patsubst $(OUTPUT)/proto/%.c,$(OUTPUT)/obj/pb/%.o,$(PB_SRCS))
 SKEL_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SKEL_SRCS))
 
 # Tests: the core again, with sanitizers, linked with the unit tests.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-SAN_CORE_OBJS := $(patsubst %.c,$(OUTPUT)/san/%.o,$(CORE_SRCS))
+SAN_CORE_OBJS := $(patsubst %.c,$(OUTPUT)/san/%.o,$(CORE_SRCS)) \
+	$(patsubst $(OUTPUT)/proto/%.c,$(OUTPUT)/san/pb/%.o,$(PB_SRCS))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_main.c,$(wildcard tests/fuzz/fuzz_*.c)))
 
 .PHONY: all
@@ -81,6 +93,17 @@ $(OUTPUT)/obj/%.o: %.c $(USER_HDRS)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(SKEL_OBJS): $(OUTPUT)/spantap.skel.h
+
+$(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h: proto/%.proto
+	$(call msg,PROTOC,$<)
+	$(Q)mkdir -p $(OUTPUT)/proto
+	$(Q)protoc-c --c_out=$(OUTPUT)/proto -Iproto $<
+
+# Generated code: built as protoc-c writes it, without our warnings.
+$(OUTPUT)/obj/pb/%.o: $(OUTPUT)/proto/%.c $(PB_HDRS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/proto -c -o $@ $<
 
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX)
 	$(call msg,BPF,$<)
@@ -104,24 +127,31 @@ $(OUTPUT)/san/%.o: %.c $(USER_HDRS) $(wildcard tests/unit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SAN_FLAGS) -Itests/unit -c -o $@ $<
 
+$(OUTPUT)/san/pb/%.o: $(OUTPUT)/proto/%.c $(PB_HDRS)
+	$(call msg,CC-SAN,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) -I$(OUTPUT)/proto -c -o $@ $<
+
 $(OUTPUT)/tests/unit_tests: $(patsubst %.c,$(OUTPUT)/san/%.o,$(UNIT_SRCS)) $(SAN_CORE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lm
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(CORE_LIBS)
 
 # Replay drivers: each fuzz target linked with fuzz_main.c, sanitizers on,
 # run over its corpus by make test.
 $(OUTPUT)/tests/replay_%: $(OUTPUT)/san/tests/fuzz/fuzz_%.o $(OUTPUT)/san/tests/fuzz/fuzz_main.o $(SAN_CORE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lm
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(CORE_LIBS)
 
 # libFuzzer builds, for running fuzz campaigns (make fuzz; see tests/fuzz/README.md)
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(USER_HDRS)
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(USER_HDRS) $(PB_SRCS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lm
+		-I$(OUTPUT)/proto -DSPANTAP_VERSION='"$(VERSION)"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) \
+		$(PB_SRCS) $(CORE_LIBS)
 
 .PHONY: fuzz
 fuzz: $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -9,8 +9,9 @@
 # Packages already installed are left alone; nothing runs when all are there.
 set -euo pipefail
 
-build_pkgs=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config)
-test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps)
+build_pkgs=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
+	protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev)
+test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps protobuf-compiler)
 bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2)
 
 case "${1:-build}" in
