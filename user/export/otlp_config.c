@@ -1,0 +1,1157 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Variables are forgiving (warn, fall back) because one bad variable in a
+ * deployment should not stop the agent; flags are strict because whoever
+ * typed them is there to read the error. Header values (Authorization, API
+ * keys) and resource attribute values never reach a message: a bad member
+ * is named by its position, a key only once it is known to be a token.
+ *
+ * Everything here is ASCII-only on purpose (no ctype.h, no strcasecmp):
+ * the locale must not change what a variable means.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export/otlp_config.h"
+
+#define ENV_ENDPOINT "OTEL_EXPORTER_OTLP_ENDPOINT"
+#define ENV_TRACES_ENDPOINT "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+#define ENV_HEADERS "OTEL_EXPORTER_OTLP_HEADERS"
+#define ENV_TRACES_HEADERS "OTEL_EXPORTER_OTLP_TRACES_HEADERS"
+#define ENV_TIMEOUT "OTEL_EXPORTER_OTLP_TIMEOUT"
+#define ENV_TRACES_TIMEOUT "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
+#define ENV_COMPRESSION "OTEL_EXPORTER_OTLP_COMPRESSION"
+#define ENV_TRACES_COMPRESSION "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"
+#define ENV_PROTOCOL "OTEL_EXPORTER_OTLP_PROTOCOL"
+#define ENV_TRACES_PROTOCOL "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+#define ENV_SERVICE_NAME "OTEL_SERVICE_NAME"
+#define ENV_RESOURCE_ATTRS "OTEL_RESOURCE_ATTRIBUTES"
+#define ENV_BSP_QUEUE "OTEL_BSP_MAX_QUEUE_SIZE"
+#define ENV_BSP_BATCH "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"
+#define ENV_BSP_DELAY "OTEL_BSP_SCHEDULE_DELAY"
+
+#define TRACES_PATH "/v1/traces"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+/* A message line; long enough for a quoted value and an explanation. */
+#define MSG_MAX 512
+/* Bytes of a value shown in a message, so one line stays readable. */
+#define QUOTE_MAX 64
+/* Every byte may become \xNN, plus quotes, "..." and the NUL. */
+#define QUOTE_BUF (QUOTE_MAX * 4 + 8)
+
+#define KV_WANT \
+	"want key=value, the key an HTTP token, the value percent-encoded"
+
+static char ascii_lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+static int ascii_casecmp(const char *a, const char *b)
+{
+	while (*a && ascii_lower(*a) == ascii_lower(*b)) {
+		a++;
+		b++;
+	}
+	return (unsigned char)ascii_lower(*a) - (unsigned char)ascii_lower(*b);
+}
+
+static bool ascii_prefix_nocase(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if (ascii_lower(*s) != *prefix)
+			return false;
+	return true;
+}
+
+static bool is_alnum(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9');
+}
+
+static bool is_digit(unsigned char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* RFC 9110 tchar */
+static bool is_tchar(unsigned char ch)
+{
+	return is_alnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+/* RFC 3986 unreserved */
+static bool is_unreserved(unsigned char ch)
+{
+	return is_alnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+}
+
+/* RFC 3986 pchar without pct-encoded, or '/' */
+static bool is_path_char(unsigned char ch)
+{
+	return is_unreserved(ch) || (ch && strchr("!$&'()*+,;=:@/", ch));
+}
+
+static bool is_ows(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static int hex_value(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * len bytes of s as a double-quoted string fit for one terminal line: a
+ * value from the environment may hold escape sequences or newlines.
+ */
+static const char *quote_n(char buf[QUOTE_BUF], const char *s, size_t len)
+{
+	size_t o = 0, i;
+
+	buf[o++] = '"';
+	for (i = 0; i < len && i < QUOTE_MAX; i++) {
+		unsigned char ch = s[i];
+
+		if (ch == '"' || ch == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = ch;
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			snprintf(buf + o, 5, "\\x%02x", ch);
+			o += 4;
+		} else {
+			buf[o++] = ch;
+		}
+	}
+	buf[o++] = '"';
+	if (i < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *quote(char buf[QUOTE_BUF], const char *s)
+{
+	return quote_n(buf, s, strlen(s));
+}
+
+/*
+ * A URL may carry a credential in user:password@ or in its query: such a
+ * URL is not shown at all.
+ */
+static const char *quote_url(char buf[QUOTE_BUF], const char *url)
+{
+	if (strchr(url, '@') || strchr(url, '?'))
+		return "the URL (not shown: it may hold a credential)";
+	return quote(buf, url);
+}
+
+/* --- URLs ------------------------------------------------------------- */
+
+struct url_info {
+	size_t scheme_len; /* 4 or 5 */
+	size_t path_off;   /* where the authority ends */
+	bool has_path;	   /* url[path_off] == '/' */
+};
+
+/* An IPv6 literal's inside of len bytes at s, zone as %25 allowed. */
+static bool ipv6_ok(const char *s, size_t len)
+{
+	const char *zone = memchr(s, '%', len);
+	char addr[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	size_t alen = zone ? (size_t)(zone - s) : len;
+
+	if (zone) {
+		size_t zlen = len - alen;
+
+		if (zlen <= 3 || memcmp(zone, "%25", 3))
+			return false;
+		for (size_t i = 3; i < zlen; i++)
+			if (!is_unreserved(zone[i]))
+				return false;
+	}
+	if (!alen || alen >= sizeof(addr))
+		return false;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	return inet_pton(AF_INET6, addr, &a) == 1;
+}
+
+/*
+ * Check url; base: a base URL, which may not have a query. On -EINVAL, *why
+ * completes a sentence whose subject is the URL.
+ */
+static int url_check(const char *url, bool base, struct url_info *u,
+		     const char **why)
+{
+	size_t len, auth, end, host_end, i;
+
+	for (len = 0; url[len]; len++) {
+		unsigned char ch = url[len];
+
+		if (ch <= ' ' || ch >= 0x7f) {
+			*why = "has whitespace, control or non-ASCII "
+			       "characters";
+			return -EINVAL;
+		}
+	}
+	if (ascii_prefix_nocase(url, "http://")) {
+		u->scheme_len = 4;
+	} else if (ascii_prefix_nocase(url, "https://")) {
+		u->scheme_len = 5;
+	} else {
+		*why = "is not an http:// or https:// URL";
+		return -EINVAL;
+	}
+
+	auth = u->scheme_len + 3;
+	end = auth + strcspn(url + auth, "/?#");
+	if (memchr(url + auth, '@', end - auth)) {
+		*why = "has user:password@, which is not supported (send an "
+		       "Authorization header)";
+		return -EINVAL;
+	}
+	if (url[auth] == '[') {
+		const char *close = memchr(url + auth, ']', end - auth);
+
+		host_end = close ? (size_t)(close - url) + 1 : 0;
+		if (!close || !ipv6_ok(url + auth + 1, host_end - auth - 2) ||
+		    (host_end < end && url[host_end] != ':')) {
+			*why = "has a malformed IPv6 address";
+			return -EINVAL;
+		}
+	} else {
+		for (host_end = auth; host_end < end && url[host_end] != ':';
+		     host_end++) {
+			if (!is_unreserved(url[host_end])) {
+				*why = "has a host name with characters other "
+				       "than letters, digits and \"-._~\"";
+				return -EINVAL;
+			}
+		}
+		if (host_end == auth) {
+			*why = "has no host";
+			return -EINVAL;
+		}
+	}
+	if (host_end < end) {
+		long port = 0;
+
+		/* url[host_end] is ':'; five digits at most keep port small */
+		for (i = host_end + 1; i < end && i - host_end <= 5; i++) {
+			if (!is_digit(url[i]))
+				break;
+			port = port * 10 + (url[i] - '0');
+		}
+		if (i != end || i == host_end + 1 || port < 1 || port > 65535) {
+			*why = "has a port that is not a number from 1 to "
+			       "65535";
+			return -EINVAL;
+		}
+	}
+
+	u->path_off = end;
+	u->has_path = url[end] == '/';
+	for (i = end; i < len; i++) {
+		unsigned char ch = url[i];
+
+		if (ch == '#') {
+			*why = "has a #fragment, which would never be sent";
+			return -EINVAL;
+		}
+		if (ch == '?' && base) {
+			*why = "has a ?query, which a base URL cannot have (a "
+			       "per-signal endpoint can)";
+			return -EINVAL;
+		}
+		if (ch == '%') {
+			if (hex_value(url[i + 1]) < 0 ||
+			    hex_value(url[i + 2]) < 0) {
+				*why = "has a bad %-escape";
+				return -EINVAL;
+			}
+			i += 2;
+			continue;
+		}
+		if (ch != '?' && !is_path_char(ch)) {
+			*why = "has a character that a URL path or query "
+			       "cannot hold (percent-encode it)";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int url_build(const char *url, bool base, char **ret_url,
+		     const char **why)
+{
+	struct url_info u;
+	size_t len, end, o;
+	char *out;
+	int err;
+
+	err = url_check(url, base, &u, why);
+	if (err)
+		return err;
+	len = strlen(url);
+	if (base) {
+		/* "exactly one '/'": however many slashes the base ends with */
+		for (end = len; end > u.path_off && url[end - 1] == '/'; end--)
+			;
+		out = malloc(end + sizeof(TRACES_PATH));
+		if (!out)
+			return -ENOMEM;
+		memcpy(out, url, end);
+		memcpy(out + end, TRACES_PATH, sizeof(TRACES_PATH));
+	} else {
+		out = malloc(len + 2);
+		if (!out)
+			return -ENOMEM;
+		memcpy(out, url, u.path_off);
+		o = u.path_off;
+		/* an HTTP request target needs a path, even with a query */
+		if (!u.has_path)
+			out[o++] = '/';
+		memcpy(out + o, url + u.path_off, len - u.path_off + 1);
+	}
+	for (o = 0; o < u.scheme_len; o++)
+		out[o] = ascii_lower(out[o]);
+	*ret_url = out;
+	return 0;
+}
+
+int otlp_url__traces_from_base(const char *base, char **ret_url)
+{
+	const char *why;
+
+	if (!base || !ret_url)
+		return -EINVAL;
+	return url_build(base, true, ret_url, &why);
+}
+
+int otlp_url__traces_as_is(const char *url, char **ret_url)
+{
+	const char *why;
+
+	if (!url || !ret_url)
+		return -EINVAL;
+	return url_build(url, false, ret_url, &why);
+}
+
+/* --- key=value lists -------------------------------------------------- */
+
+struct member {
+	bool header;	      /* the value becomes an HTTP header value */
+	bool in_list;	      /* ';' starts W3C baggage properties */
+	char *key, *value;    /* malloc'd, on success */
+	const char *good_key; /* into the input, once the key is a token */
+	size_t good_keylen;
+	const char *why; /* on -EINVAL: completes "member N ..." */
+};
+
+static int pct_decode(struct member *mb, const char *v, size_t len)
+{
+	char *out = malloc(len + 1);
+	size_t i, o = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = v[i];
+
+		if (ch == '%') {
+			int hi = i + 2 < len ? hex_value(v[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_value(v[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0) {
+				mb->why = "has a bad %-escape in its value";
+				goto fail;
+			}
+			ch = hi << 4 | lo;
+			i += 2;
+		}
+		/* a C string cannot hold it, and nothing needs it */
+		if (!ch) {
+			mb->why = "has %00 in its value";
+			goto fail;
+		}
+		/* a CR or LF would start a header of the user's choosing */
+		if (mb->header && ((ch < 0x20 && ch != '\t') || ch == 0x7f)) {
+			mb->why = "has a control character in its value";
+			goto fail;
+		}
+		out[o++] = ch;
+	}
+	out[o] = '\0';
+	mb->value = out;
+	return 0;
+fail:
+	free(out);
+	return -EINVAL;
+}
+
+/* One key=value of len bytes at m, OWS around it allowed. */
+static int member_parse(struct member *mb, const char *m, size_t len)
+{
+	const char *eq, *v;
+	size_t klen, vlen, i;
+	int err;
+
+	while (len && is_ows(*m)) {
+		m++;
+		len--;
+	}
+	while (len && is_ows(m[len - 1]))
+		len--;
+	eq = memchr(m, '=', len);
+	if (!eq) {
+		mb->why = "is not key=value";
+		return -EINVAL;
+	}
+	for (klen = eq - m; klen && is_ows(m[klen - 1]); klen--)
+		;
+	for (i = 0; i < klen && is_tchar(m[i]); i++)
+		;
+	if (!klen || i < klen) {
+		mb->why = "has a key that is empty or not an HTTP token";
+		return -EINVAL;
+	}
+	mb->good_key = m;
+	mb->good_keylen = klen;
+
+	v = eq + 1;
+	vlen = m + len - v;
+	while (vlen && is_ows(*v)) {
+		v++;
+		vlen--;
+	}
+	if (mb->in_list && memchr(v, ';', vlen)) {
+		mb->why = "has ;properties, which are not supported";
+		return -EINVAL;
+	}
+	err = pct_decode(mb, v, vlen);
+	if (err)
+		return err;
+	mb->key = strndup(m, klen);
+	if (!mb->key) {
+		free(mb->value);
+		mb->value = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Add or replace key; takes key and value, whatever the result. */
+static int kv_put(struct otlp_kv *kv, size_t max, size_t *n, char *key,
+		  char *value, bool nocase)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (nocase ? ascii_casecmp(kv[i].key, key)
+			   : strcmp(kv[i].key, key))
+			continue;
+		free(kv[i].value);
+		kv[i].value = value;
+		free(key);
+		return 0;
+	}
+	if (*n >= max) {
+		free(key);
+		free(value);
+		return -E2BIG;
+	}
+	kv[*n].key = key;
+	kv[*n].value = value;
+	(*n)++;
+	return 0;
+}
+
+struct kv_report {
+	size_t ninvalid;
+	size_t first_bad; /* 1-based position in the list, commas counted */
+	const char *first_why;
+	bool overflow; /* a member was dropped for want of room */
+};
+
+static int kvlist_parse(const char *s, struct otlp_kv *kv, size_t max,
+			size_t *n, bool header, struct kv_report *rep)
+{
+	size_t pos = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!s)
+		return 0;
+	for (;;) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s), i;
+		struct member mb = {.header = header, .in_list = true};
+		int err;
+
+		pos++;
+		for (i = 0; i < len && is_ows(s[i]); i++)
+			;
+		if (i < len) {
+			err = member_parse(&mb, s, len);
+			if (err == -ENOMEM)
+				return err;
+			if (err) {
+				if (!rep->ninvalid++) {
+					rep->first_bad = pos;
+					rep->first_why = mb.why;
+				}
+			} else if (kv_put(kv, max, n, mb.key, mb.value,
+					  header)) {
+				rep->overflow = true;
+			}
+		}
+		if (!end)
+			break;
+		s = end + 1;
+	}
+	return 0;
+}
+
+int otlp_kvlist__parse(const char *s, struct otlp_kv *kv, size_t max, size_t *n,
+		       bool header_values)
+{
+	struct kv_report rep;
+	int err;
+
+	if (!kv || !n || *n > max)
+		return -EINVAL;
+	err = kvlist_parse(s, kv, max, n, header_values, &rep);
+	if (err)
+		return err;
+	if (rep.overflow)
+		return -E2BIG;
+	return rep.ninvalid > INT_MAX ? INT_MAX : (int)rep.ninvalid;
+}
+
+static void kv_free(struct otlp_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+		kv[i].key = kv[i].value = NULL;
+	}
+}
+
+/* --- scalar values ---------------------------------------------------- */
+
+/* Decimal digits only: a sign or a space is more likely a mistake. */
+static int parse_num(const char *s, long min, long max, long *ret)
+{
+	long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!is_digit(*s))
+			return -EINVAL;
+		if (v > (max - (*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < min)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static int parse_timeout(const char *s, long *ret)
+{
+	return parse_num(s, 0, OTLP_MAX_MS, ret);
+}
+
+static int parse_delay(const char *s, long *ret)
+{
+	return parse_num(s, 1, OTLP_MAX_MS, ret);
+}
+
+/* A batch can never be larger than the largest queue. */
+static int parse_spans(const char *s, long *ret)
+{
+	return parse_num(s, 1, OTLP_MAX_QUEUE_SIZE, ret);
+}
+
+static int parse_compression(const char *s, long *ret)
+{
+	if (!ascii_casecmp(s, "none"))
+		*ret = OTLP_COMPRESSION_NONE;
+	else if (!ascii_casecmp(s, "gzip"))
+		*ret = OTLP_COMPRESSION_GZIP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_protocol(const char *s, long *ret)
+{
+	if (!ascii_casecmp(s, "http/protobuf"))
+		*ret = OTLP_PROTOCOL_HTTP_PROTOBUF;
+	else if (!ascii_casecmp(s, "http/json"))
+		*ret = OTLP_PROTOCOL_HTTP_JSON;
+	else if (!ascii_casecmp(s, "grpc"))
+		*ret = OTLP_PROTOCOL_GRPC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+struct scalar {
+	int (*parse)(const char *s, long *ret);
+	const char *what; /* completes "VALUE is not ..." */
+};
+
+static const struct scalar scalar_timeout = {
+	parse_timeout,
+	"a whole number of milliseconds from 0 (no limit) to " XSTR(
+		OTLP_MAX_MS),
+};
+static const struct scalar scalar_delay = {
+	parse_delay,
+	"a whole number of milliseconds from 1 to " XSTR(OTLP_MAX_MS),
+};
+static const struct scalar scalar_spans = {
+	parse_spans,
+	"a whole number of spans from 1 to " XSTR(OTLP_MAX_QUEUE_SIZE),
+};
+static const struct scalar scalar_compression = {
+	parse_compression,
+	"gzip or none",
+};
+static const struct scalar scalar_protocol = {
+	parse_protocol,
+	"http/protobuf, http/json or grpc",
+};
+
+/* --- the environment -------------------------------------------------- */
+
+struct env {
+	otlp_getenv_fn get;
+	void *get_arg;
+	otlp_warn_fn warn;
+	void *warn_arg;
+};
+
+static const char *process_getenv(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+/* "An empty value of an environment variable is the same as unset." */
+static const char *env_get(const struct env *e, const char *name)
+{
+	const char *v = e->get(name, e->get_arg);
+
+	return v && *v ? v : NULL;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+env_warn(const struct env *e, const char *name, const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	if (!e->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e->warn(name, msg, e->warn_arg);
+}
+
+/*
+ * The first good one of the per-signal variable vars[0] and the generic one
+ * vars[1] (may be NULL) into *ret; *ret kept when neither is good. The bad
+ * ones are warned about, saying which value is used instead.
+ */
+static bool load_scalar(const struct env *e, const char *const vars[2],
+			const struct scalar *sc, const char *dflt, long *ret)
+{
+	const char *bad[2], *badval[2], *used = NULL;
+	char q[QUOTE_BUF];
+	size_t nbad = 0, i;
+
+	for (i = 0; i < 2 && vars[i] && !used; i++) {
+		const char *v = env_get(e, vars[i]);
+
+		if (!v)
+			continue;
+		if (!sc->parse(v, ret)) {
+			used = vars[i];
+		} else {
+			bad[nbad] = vars[i];
+			badval[nbad++] = v;
+		}
+	}
+	for (i = 0; i < nbad; i++) {
+		if (used)
+			env_warn(e, bad[i], "%s is not %s; ignored, using %s",
+				 quote(q, badval[i]), sc->what, used);
+		else
+			env_warn(e, bad[i], "%s is not %s; using %s",
+				 quote(q, badval[i]), sc->what, dflt);
+	}
+	return used;
+}
+
+static bool path_ends_with_traces(const char *url)
+{
+	size_t len = strlen(url), tlen = sizeof(TRACES_PATH) - 1;
+
+	while (len && url[len - 1] == '/')
+		len--;
+	return len >= tlen && !memcmp(url + len - tlen, TRACES_PATH, tlen);
+}
+
+/* Per-signal first, then the base URL; a bad one is as if unset. */
+static int load_endpoint(struct otlp_config *c, const struct env *e)
+{
+	static const char *const vars[2] = {ENV_TRACES_ENDPOINT, ENV_ENDPOINT};
+	const char *bad[2], *badwhy[2], *badval[2];
+	const char *used = NULL, *used_val = NULL;
+	char q[QUOTE_BUF], *url = NULL;
+	size_t nbad = 0, i;
+	int err;
+
+	for (i = 0; i < 2 && !url; i++) {
+		const char *v = env_get(e, vars[i]), *why;
+
+		if (!v)
+			continue;
+		err = url_build(v, i == 1, &url, &why);
+		if (err == -ENOMEM)
+			return err;
+		if (!err) {
+			used = vars[i];
+			used_val = v;
+			continue;
+		}
+		bad[nbad] = vars[i];
+		badwhy[nbad] = why;
+		badval[nbad++] = v;
+	}
+	for (i = 0; i < nbad; i++)
+		env_warn(e, bad[i], "%s %s; ignored%s%s",
+			 quote_url(q, badval[i]), badwhy[i],
+			 used ? ", using " : "", used ? used : "");
+	/* a common mix-up, and the request would go to a path that 404s */
+	if (used == vars[1] && path_ends_with_traces(used_val))
+		env_warn(e, used,
+			 "ends in " TRACES_PATH
+			 ", but it is a base URL: spans go to %s; to use a URL "
+			 "as is, set " ENV_TRACES_ENDPOINT " instead",
+			 quote_url(q, url));
+	if (url) {
+		free(c->traces_url);
+		c->traces_url = url;
+	}
+	return 0;
+}
+
+/* The per-signal list replaces the generic one rather than adding to it. */
+static int load_headers(struct otlp_config *c, const struct env *e)
+{
+	const char *name = ENV_TRACES_HEADERS, *v;
+	struct kv_report rep;
+	int err;
+
+	v = env_get(e, name);
+	if (!v) {
+		name = ENV_HEADERS;
+		v = env_get(e, name);
+	}
+	if (!v)
+		return 0;
+	err = kvlist_parse(v, c->headers, OTLP_MAX_HEADERS, &c->nheaders, true,
+			   &rep);
+	if (err)
+		return err;
+	if (rep.ninvalid)
+		env_warn(e, name,
+			 "%zu malformed member%s skipped (member %zu "
+			 "%s); " KV_WANT ", without control characters",
+			 rep.ninvalid, rep.ninvalid > 1 ? "s" : "",
+			 rep.first_bad, rep.first_why);
+	if (rep.overflow)
+		env_warn(e, name,
+			 "more than " XSTR(
+				 OTLP_MAX_HEADERS) " headers; the rest were "
+						   "dropped");
+	return 0;
+}
+
+/*
+ * "In case of any error the entire value SHOULD be discarded": parsed
+ * aside, and only a wholly good list reaches c.
+ */
+static int load_resource_attrs(struct otlp_config *c, const struct env *e)
+{
+	struct otlp_kv tmp[OTLP_MAX_RESOURCE_ATTRS];
+	const char *v = env_get(e, ENV_RESOURCE_ATTRS);
+	struct kv_report rep;
+	bool overflow;
+	size_t n = 0, i;
+	int err;
+
+	if (!v)
+		return 0;
+	err = kvlist_parse(v, tmp, OTLP_MAX_RESOURCE_ATTRS, &n, false, &rep);
+	if (err)
+		goto cleanup;
+	if (rep.ninvalid) {
+		env_warn(e, ENV_RESOURCE_ATTRS,
+			 "%zu malformed member%s (member %zu %s); ignored the "
+			 "whole variable; " KV_WANT,
+			 rep.ninvalid, rep.ninvalid > 1 ? "s" : "",
+			 rep.first_bad, rep.first_why);
+		goto cleanup;
+	}
+	overflow = rep.overflow;
+	for (i = 0; i < n; i++) {
+		if (kv_put(c->resource_attrs, OTLP_MAX_RESOURCE_ATTRS,
+			   &c->nresource_attrs, tmp[i].key, tmp[i].value,
+			   false))
+			overflow = true;
+		tmp[i].key = tmp[i].value = NULL;
+	}
+	if (overflow)
+		env_warn(e, ENV_RESOURCE_ATTRS,
+			 "more than " XSTR(
+				 OTLP_MAX_RESOURCE_ATTRS) " attributes; the "
+							  "rest were dropped");
+cleanup:
+	kv_free(tmp, n);
+	return err;
+}
+
+static void load_bsp(struct otlp_config *c, const struct env *e)
+{
+	static const char *const queue_vars[2] = {ENV_BSP_QUEUE, NULL};
+	static const char *const batch_vars[2] = {ENV_BSP_BATCH, NULL};
+	static const char *const delay_vars[2] = {ENV_BSP_DELAY, NULL};
+	long v;
+	bool batch_set;
+
+	v = c->queue_size;
+	load_scalar(e, queue_vars, &scalar_spans,
+		    "the default " XSTR(OTLP_DEFAULT_QUEUE_SIZE), &v);
+	c->queue_size = v;
+	v = c->batch_size;
+	batch_set =
+		load_scalar(e, batch_vars, &scalar_spans,
+			    "the default " XSTR(OTLP_DEFAULT_BATCH_SIZE), &v);
+	c->batch_size = v;
+	v = c->schedule_delay_ms;
+	load_scalar(e, delay_vars, &scalar_delay,
+		    "the default " XSTR(OTLP_DEFAULT_SCHEDULE_DELAY_MS), &v);
+	c->schedule_delay_ms = v;
+
+	if (c->batch_size > c->queue_size) {
+		/* the default batch under a small queue is no one's mistake */
+		if (batch_set)
+			env_warn(e, ENV_BSP_BATCH,
+				 "%zu is more than the queue size %zu; using "
+				 "%zu",
+				 c->batch_size, c->queue_size, c->queue_size);
+		c->batch_size = c->queue_size;
+	}
+}
+
+void otlp_config__init(struct otlp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->protocol = OTLP_PROTOCOL_HTTP_PROTOBUF;
+	c->compression = OTLP_COMPRESSION_NONE;
+	c->timeout_ms = OTLP_DEFAULT_TIMEOUT_MS;
+	c->queue_size = OTLP_DEFAULT_QUEUE_SIZE;
+	c->batch_size = OTLP_DEFAULT_BATCH_SIZE;
+	c->schedule_delay_ms = OTLP_DEFAULT_SCHEDULE_DELAY_MS;
+}
+
+int otlp_config__load_env(struct otlp_config *c, otlp_getenv_fn getenv_fn,
+			  void *getenv_arg, otlp_warn_fn warn, void *warn_arg)
+{
+	static const char *const timeout_vars[2] = {ENV_TRACES_TIMEOUT,
+						    ENV_TIMEOUT};
+	static const char *const compression_vars[2] = {ENV_TRACES_COMPRESSION,
+							ENV_COMPRESSION};
+	static const char *const protocol_vars[2] = {ENV_TRACES_PROTOCOL,
+						     ENV_PROTOCOL};
+	const struct env e = {
+		.get = getenv_fn ? getenv_fn : process_getenv,
+		.get_arg = getenv_arg,
+		.warn = warn,
+		.warn_arg = warn_arg,
+	};
+	const char *v;
+	long l;
+	int err;
+
+	if (!c)
+		return -EINVAL;
+	err = load_endpoint(c, &e);
+	if (err)
+		return err;
+	err = load_headers(c, &e);
+	if (err)
+		return err;
+
+	l = c->timeout_ms;
+	load_scalar(&e, timeout_vars, &scalar_timeout,
+		    "the default " XSTR(OTLP_DEFAULT_TIMEOUT_MS), &l);
+	c->timeout_ms = l;
+	l = c->compression;
+	load_scalar(&e, compression_vars, &scalar_compression, "none", &l);
+	c->compression = l;
+	l = c->protocol;
+	load_scalar(&e, protocol_vars, &scalar_protocol, "http/protobuf", &l);
+	c->protocol = l;
+
+	v = env_get(&e, ENV_SERVICE_NAME);
+	if (v) {
+		char *s = strdup(v);
+
+		if (!s)
+			return -ENOMEM;
+		free(c->service_name);
+		c->service_name = s;
+	}
+	err = load_resource_attrs(c, &e);
+	if (err)
+		return err;
+	load_bsp(c, &e);
+	return 0;
+}
+
+/* --- flags ------------------------------------------------------------ */
+
+static const char *const flag_names[] = {
+	[OTLP_OPT_ENDPOINT] = "--otlp-endpoint",
+	[OTLP_OPT_TRACES_ENDPOINT] = "--otlp-traces-endpoint",
+	[OTLP_OPT_PROTOCOL] = "--otlp-protocol",
+	[OTLP_OPT_COMPRESSION] = "--otlp-compression",
+	[OTLP_OPT_HEADER] = "--otlp-header",
+	[OTLP_OPT_TIMEOUT_MS] = "--otlp-timeout-ms",
+	[OTLP_OPT_SERVICE_NAME] = "--service-name",
+	[OTLP_OPT_RESOURCE_ATTR] = "--resource-attr",
+	[OTLP_OPT_QUEUE_SIZE] = "--otlp-queue-size",
+	[OTLP_OPT_BATCH_SIZE] = "--otlp-batch-size",
+};
+
+const char *otlp_opt__flag(enum otlp_opt opt)
+{
+	if ((unsigned int)opt >= sizeof(flag_names) / sizeof(flag_names[0]))
+		return "?";
+	return flag_names[opt];
+}
+
+const char *otlp_protocol__name(enum otlp_protocol p)
+{
+	switch (p) {
+	case OTLP_PROTOCOL_HTTP_PROTOBUF:
+		return "http/protobuf";
+	case OTLP_PROTOCOL_HTTP_JSON:
+		return "http/json";
+	case OTLP_PROTOCOL_GRPC:
+		return "grpc";
+	}
+	return "?";
+}
+
+const char *otlp_compression__name(enum otlp_compression comp)
+{
+	switch (comp) {
+	case OTLP_COMPRESSION_NONE:
+		return "none";
+	case OTLP_COMPRESSION_GZIP:
+		return "gzip";
+	}
+	return "?";
+}
+
+/* "FLAG: message" into err; returns ret. */
+__attribute__((format(printf, 5, 6))) static int
+flag_fail(char *err, size_t errlen, enum otlp_opt opt, int ret, const char *fmt,
+	  ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return ret;
+	n = snprintf(err, errlen, "%s: ", otlp_opt__flag(opt));
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static int set_url(struct otlp_config *c, enum otlp_opt opt, const char *value,
+		   char *err, size_t errlen)
+{
+	bool base = opt == OTLP_OPT_ENDPOINT;
+	char q[QUOTE_BUF], *url;
+	const char *why;
+	int ret;
+
+	ret = url_build(value, base, &url, &why);
+	if (ret == -ENOMEM)
+		return flag_fail(err, errlen, opt, ret, "out of memory");
+	if (ret)
+		return flag_fail(
+			err, errlen, opt, ret, "%s %s; want %s",
+			quote_url(q, value), why,
+			base ? "a base URL like http://collector:4318"
+			     : "a URL like http://collector:4318/v1/traces");
+	free(c->traces_url);
+	c->traces_url = url;
+	return 0;
+}
+
+static int set_scalar(enum otlp_opt opt, const struct scalar *sc,
+		      const char *value, long *ret, char *err, size_t errlen)
+{
+	char q[QUOTE_BUF];
+
+	if (sc->parse(value, ret))
+		return flag_fail(err, errlen, opt, -EINVAL, "%s is not %s",
+				 quote(q, value), sc->what);
+	return 0;
+}
+
+static int set_pair(struct otlp_config *c, enum otlp_opt opt, const char *value,
+		    char *err, size_t errlen)
+{
+	bool header = opt == OTLP_OPT_HEADER;
+	const char *what = header ? "header" : "attribute";
+	struct member mb = {.header = header, .in_list = false};
+	char q[QUOTE_BUF];
+	int ret;
+
+	ret = member_parse(&mb, value, strlen(value));
+	if (ret == -ENOMEM)
+		return flag_fail(err, errlen, opt, ret, "out of memory");
+	if (ret && mb.good_key)
+		return flag_fail(err, errlen, opt, ret,
+				 "%s %s %s (the value is not shown); " KV_WANT,
+				 what, quote_n(q, mb.good_key, mb.good_keylen),
+				 mb.why);
+	if (ret)
+		return flag_fail(err, errlen, opt, ret,
+				 "the argument %s; " KV_WANT, mb.why);
+	if (header)
+		ret = kv_put(c->headers, OTLP_MAX_HEADERS, &c->nheaders, mb.key,
+			     mb.value, true);
+	else
+		ret = kv_put(c->resource_attrs, OTLP_MAX_RESOURCE_ATTRS,
+			     &c->nresource_attrs, mb.key, mb.value, false);
+	if (ret)
+		return flag_fail(
+			err, errlen, opt, ret, "more than %d %ss; give fewer",
+			header ? OTLP_MAX_HEADERS : OTLP_MAX_RESOURCE_ATTRS,
+			what);
+	return 0;
+}
+
+int otlp_config__set(struct otlp_config *c, enum otlp_opt opt,
+		     const char *value, char *err, size_t errlen)
+{
+	long v;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!c || !value)
+		return flag_fail(err, errlen, opt, -EINVAL, "no value given");
+
+	switch (opt) {
+	case OTLP_OPT_ENDPOINT:
+	case OTLP_OPT_TRACES_ENDPOINT:
+		return set_url(c, opt, value, err, errlen);
+	case OTLP_OPT_PROTOCOL:
+		v = c->protocol;
+		ret = set_scalar(opt, &scalar_protocol, value, &v, err, errlen);
+		c->protocol = v;
+		return ret;
+	case OTLP_OPT_COMPRESSION:
+		v = c->compression;
+		ret = set_scalar(opt, &scalar_compression, value, &v, err,
+				 errlen);
+		c->compression = v;
+		return ret;
+	case OTLP_OPT_HEADER:
+	case OTLP_OPT_RESOURCE_ATTR:
+		return set_pair(c, opt, value, err, errlen);
+	case OTLP_OPT_TIMEOUT_MS:
+		v = c->timeout_ms;
+		ret = set_scalar(opt, &scalar_timeout, value, &v, err, errlen);
+		c->timeout_ms = v;
+		return ret;
+	case OTLP_OPT_SERVICE_NAME: {
+		char *s;
+
+		if (!*value)
+			return flag_fail(err, errlen, opt, -EINVAL,
+					 "the name is empty; give a name, or "
+					 "leave the flag out");
+		s = strdup(value);
+		if (!s)
+			return flag_fail(err, errlen, opt, -ENOMEM,
+					 "out of memory");
+		free(c->service_name);
+		c->service_name = s;
+		return 0;
+	}
+	case OTLP_OPT_QUEUE_SIZE:
+		v = c->queue_size;
+		ret = set_scalar(opt, &scalar_spans, value, &v, err, errlen);
+		c->queue_size = v;
+		/* either order of the two flags ends with a batch that fits */
+		if (c->batch_size > c->queue_size)
+			c->batch_size = c->queue_size;
+		return ret;
+	case OTLP_OPT_BATCH_SIZE:
+		v = c->batch_size;
+		ret = set_scalar(opt, &scalar_spans, value, &v, err, errlen);
+		c->batch_size = v;
+		if (c->batch_size > c->queue_size)
+			c->batch_size = c->queue_size;
+		return ret;
+	}
+	return flag_fail(err, errlen, opt, -EINVAL, "unknown OTLP option %d",
+			 (int)opt);
+}
+
+void otlp_config__free(struct otlp_config *c)
+{
+	if (!c)
+		return;
+	free(c->traces_url);
+	free(c->service_name);
+	kv_free(c->headers, c->nheaders);
+	kv_free(c->resource_attrs, c->nresource_attrs);
+	otlp_config__init(c);
+}
