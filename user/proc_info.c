@@ -29,9 +29,9 @@
 struct proc_entry {
 	struct proc_info info;
 	char comm[COMM_LEN + 1]; /* the comm it was loaded with */
-	uint64_t checked_ns; /* CLOCK_MONOTONIC of the last check */
-	int32_t hnext; /* hash chain; free list when unused */
-	int32_t prev, next; /* LRU list, most recent first */
+	uint64_t checked_ns;	 /* CLOCK_MONOTONIC of the last check */
+	int32_t hnext;		 /* hash chain; free list when unused */
+	int32_t prev, next;	 /* LRU list, most recent first */
 };
 
 struct proc_cache {
@@ -170,7 +170,8 @@ static const char *environ_get(const char *env, size_t len, bool complete,
 
 		if (!nul && !complete)
 			break;
-		if (elen > nlen && ent[nlen] == '=' && !memcmp(ent, name, nlen)) {
+		if (elen > nlen && ent[nlen] == '=' &&
+		    !memcmp(ent, name, nlen)) {
 			*ret_len = elen - nlen - 1;
 			return ent + nlen + 1;
 		}
@@ -192,14 +193,37 @@ static void read_environ(struct proc_cache *c, struct proc_info *info)
 	complete = n < PROC_ENVIRON_MAX;
 
 	v = environ_get(c->envbuf, n, complete, "OTEL_SERVICE_NAME", &vlen);
-	if (v && vlen)
+	if (v && vlen) {
 		utf8__sanitize(info->service_name, sizeof(info->service_name),
 			       v, vlen);
+		info->own_service_name = 1;
+	}
 	v = environ_get(c->envbuf, n, complete, "OTEL_RESOURCE_ATTRIBUTES",
 			&vlen);
 	if (v)
 		utf8__sanitize(info->otel_resource_attrs,
 			       sizeof(info->otel_resource_attrs), v, vlen);
+}
+
+/*
+ * Arguments are NUL-separated in /proc; a NUL-free line with spaces is what
+ * process.command_line wants. Kernel threads have an empty cmdline.
+ */
+static void read_cmdline(struct proc_cache *c, struct proc_info *info)
+{
+	ssize_t n;
+
+	n = read_proc_file(info->pid, "cmdline", c->envbuf,
+			   sizeof(info->command_line) - 1);
+	if (n <= 0)
+		return;
+	while (n > 0 && c->envbuf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (c->envbuf[i] == '\0')
+			c->envbuf[i] = ' ';
+	utf8__sanitize(info->command_line, sizeof(info->command_line),
+		       c->envbuf, n);
 }
 
 static void proc_entry__load(struct proc_cache *c, struct proc_entry *e,
@@ -229,6 +253,7 @@ static void proc_entry__load(struct proc_cache *c, struct proc_entry *e,
 		snprintf(info->exe_name, sizeof(info->exe_name), "pid-%u", pid);
 
 	read_environ(c, info);
+	read_cmdline(c, info);
 	if (!info->service_name[0])
 		snprintf(info->service_name, sizeof(info->service_name), "%s",
 			 info->exe_name);

@@ -16,10 +16,13 @@
 struct proc_info {
 	uint32_t pid;
 	char service_name[128]; /* OTEL_SERVICE_NAME, else exe_name */
-	char exe_name[64]; /* basename of the executable, else comm */
-	char exe_path[256]; /* as /proc/PID/exe reads, "" when unknown */
+	char exe_name[64];	/* basename of the executable, else comm */
+	char exe_path[256];	/* as /proc/PID/exe reads, "" when unknown */
 	char otel_resource_attrs[512]; /* OTEL_RESOURCE_ATTRIBUTES, raw */
-	uint64_t start_ticks; /* /proc/PID/stat field 22, 0 when unknown */
+	/* /proc/PID/cmdline with arguments joined by spaces, cut to fit */
+	char command_line[256];
+	uint8_t own_service_name; /* service_name came from OTEL_SERVICE_NAME */
+	uint64_t start_ticks;	  /* /proc/PID/stat field 22, 0 when unknown */
 };
 
 struct proc_cache;

@@ -51,7 +51,7 @@ struct span {
 	uint8_t trace_flags; /* W3C flags, 01 = sampled */
 	uint8_t kind; /* enum span_kind */
 	uint8_t status; /* enum span_status */
-	uint8_t _pad;
+	uint8_t parent_remote; /* the parent came from another process */
 	uint32_t pid;
 	uint32_t tid;
 	uint64_t start_ns; /* wall clock, ns since the epoch */
