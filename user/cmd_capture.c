@@ -15,6 +15,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "capture_export.h"
 #include "cli.h"
 #include "kernel_features.h"
 #include "loader.h"
@@ -31,9 +32,12 @@
 static const char record_usage[] =
 	"Usage: spantap record FILE [CAPTURE OPTIONS]\n"
 	"\n"
-	"Captures raw events, as the kernel sends them, into FILE until Ctrl-C or\n"
-	"--duration, without making spans: for spantap replay, benchmarks of the\n"
-	"agent alone, and bug reports. Takes the filters and limits of capture\n"
+	"Captures raw events, as the kernel sends them, into FILE until Ctrl-C "
+	"or\n"
+	"--duration, without making spans: for spantap replay, benchmarks of "
+	"the\n"
+	"agent alone, and bug reports. Takes the filters and limits of "
+	"capture\n"
 	"(see spantap capture --help); --output does not apply.\n"
 	"\n"
 	"  sudo spantap record /tmp/web.rec --port 8080 --duration 10\n";
@@ -41,31 +45,47 @@ static const char record_usage[] =
 static const char usage[] =
 	"Usage: spantap capture [OPTIONS]\n"
 	"\n"
-	"Traces HTTP/1 traffic of the selected processes and prints a span per\n"
-	"request: a server span where the process answered, a client span where\n"
+	"Traces HTTP/1 traffic of the selected processes and prints a span "
+	"per\n"
+	"request: a server span where the process answered, a client span "
+	"where\n"
 	"it asked. With no --pid/--comm/--port, every process but spantap is\n"
-	"traced. Filters are applied in the kernel; each kind given must match\n"
-	"(any of its values), so --comm nginx --port 8080 is nginx on port 8080.\n"
+	"traced. Filters are applied in the kernel; each kind given must "
+	"match\n"
+	"(any of its values), so --comm nginx --port 8080 is nginx on port "
+	"8080.\n"
 	"\n"
 	"  -p, --pid PID           trace this process (repeatable)\n"
-	"  -c, --comm NAME         trace processes with this command name, as in\n"
-	"                          /proc/PID/comm (first 15 bytes; repeatable)\n"
-	"  -P, --port PORT         trace TCP connections with this port at either\n"
+	"  -c, --comm NAME         trace processes with this command name, as "
+	"in\n"
+	"                          /proc/PID/comm (first 15 bytes; "
+	"repeatable)\n"
+	"  -P, --port PORT         trace TCP connections with this port at "
+	"either\n"
 	"                          end (repeatable)\n"
-	"  -d, --duration SECONDS  stop after this long (default: until Ctrl-C)\n"
-	"  -o, --output FORMAT     pretty (default on a terminal), json (default\n"
-	"                          otherwise: one span per line), or none\n"
-	"      --max-bytes N       bytes copied per syscall for parsing, 64..4096\n"
+	"  -d, --duration SECONDS  stop after this long (default: until "
+	"Ctrl-C)\n"
+	"  -o, --output FORMAT     pretty (default on a terminal), json "
+	"(default\n"
+	"                          otherwise: one span per line), otlp-json\n"
+	"                          (OTLP JSON lines, the Collector's file\n"
+	"                          format), or none\n"
+	"      --max-bytes N       bytes copied per syscall for parsing, "
+	"64..4096\n"
 	"                          (default 1024); headers past it are lost\n"
 	"      --ringbuf-mb N      kernel to agent buffer, MiB, power of two\n"
 	"                          (default 16)\n"
-	"      --max-conns N       connections tracked at once (default 16384)\n"
+	"      --max-conns N       connections tracked at once (default "
+	"16384)\n"
 	"      --no-summary        no summary table at the end\n"
 	"      --attach-mode MODE  auto (default) or tracepoint\n"
 	"  -v, --verbose           more diagnostics (libbpf, the verifier)\n"
 	"  -h, --help              this help\n"
 	"\n"
-	"Spans go to stdout; diagnostics, the live status line and, with json or\n"
+	"%s"
+	"\n"
+	"Spans go to stdout; diagnostics, the live status line and, with json "
+	"or\n"
 	"none, the summary go to stderr.\n";
 
 static volatile sig_atomic_t exiting;
@@ -77,6 +97,8 @@ static void on_signal(int sig)
 
 struct capture {
 	enum output_format fmt;
+	struct capture_export *xp;
+	struct proc_cache *procs;
 	struct output *out;
 	struct summary *summary;
 	struct pipeline *pipe;
@@ -103,14 +125,23 @@ static void status_clear(struct capture *cap)
 static void on_span(struct span *s, void *arg)
 {
 	struct capture *cap = arg;
+	struct exporter *exp = cap->xp->exp;
+	const struct proc_info *pi = NULL;
 	int err;
 
+	/* the collector answering our own exports is not shown or sent */
+	if (exp && exporter__own_traffic(exp, s))
+		return;
 	cap->spans++;
 	summary__add(cap->summary, s);
+	if (exp || cap->fmt == OUTPUT_OTLP_JSON)
+		pi = proc_cache__get(cap->procs, s->pid, NULL);
+	if (exp)
+		exporter__submit(exp, s, pi);
 	if (cap->fmt == OUTPUT_NONE || cap->out_err)
 		return;
 	status_clear(cap);
-	err = output__span(cap->out, s);
+	err = output__span(cap->out, s, pi);
 	if (err) {
 		cap->out_err = err;
 		exiting = 1;
@@ -152,19 +183,33 @@ static void status_show(struct capture *cap, double interval_s)
 
 	loader__read_stats(cap->loader, k);
 	if (cap->rec) {
-		fprintf(stderr, "\r\033[K%llu events recorded  lost: kernel %llu",
+		fprintf(stderr,
+			"\r\033[K%llu events recorded  lost: kernel %llu",
 			(unsigned long long)cap->recorded,
 			(unsigned long long)kernel_losses(k));
 		cap->status_shown = true;
 		return;
 	}
 	fprintf(stderr,
-		"\r\033[K%llu spans  %.1f spans/s  %zu conns  lost: kernel %llu, gaps %llu",
+		"\r\033[K%llu spans  %.1f spans/s  %zu conns  lost: kernel "
+		"%llu, gaps %llu",
 		(unsigned long long)cap->spans,
 		(cap->spans - cap->spans_at_last_status) / interval_s,
 		pipeline__nconns(cap->pipe),
 		(unsigned long long)kernel_losses(k),
 		(unsigned long long)ps->streams.gaps);
+	if (cap->xp->exp) {
+		struct exporter_stats st;
+
+		exporter__stats(cap->xp->exp, &st);
+		fprintf(stderr, "  otlp: sent %llu, queued %llu, dropped %llu",
+			(unsigned long long)st.sent,
+			(unsigned long long)(st.queued - st.sent - st.rejected -
+					     exporter_stats__dropped(&st) +
+					     st.dropped_queue_full +
+					     st.dropped_other),
+			(unsigned long long)exporter_stats__dropped(&st));
+	}
 	cap->spans_at_last_status = cap->spans;
 	cap->status_shown = true;
 }
@@ -189,7 +234,8 @@ static void report_counters(struct capture *cap)
 	}
 	fprintf(stderr,
 		"\nspantap: agent: events=%llu, bad_events=%llu, conns=%llu, "
-		"conns_midstream=%llu, conns_not_http=%llu, conns_evicted=%llu, "
+		"conns_midstream=%llu, conns_not_http=%llu, "
+		"conns_evicted=%llu, "
 		"conns_expired=%llu, stream_gaps=%llu, stream_gap_bytes=%llu, "
 		"stream_overflow_bytes=%llu\n",
 		(unsigned long long)ps->events,
@@ -238,6 +284,7 @@ static int parse_ulong(const char *s, const char *what, unsigned long min,
 }
 
 struct capture_args {
+	struct capture_export *xp;
 	uint32_t pids[MAX_FILTERS];
 	size_t npids;
 	char comms[MAX_FILTERS][ST_COMM_LEN];
@@ -267,21 +314,27 @@ static int add_filter(size_t *n, const char *what)
 
 static int parse_args(int argc, char **argv, struct capture_args *a)
 {
-	enum { OPT_MAX_BYTES = 256, OPT_RINGBUF, OPT_MAX_CONNS, OPT_NO_SUMMARY,
-	       OPT_ATTACH_MODE };
+	enum {
+		OPT_MAX_BYTES = 256,
+		OPT_RINGBUF,
+		OPT_MAX_CONNS,
+		OPT_NO_SUMMARY,
+		OPT_ATTACH_MODE
+	};
 	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
-		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
-		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
-		{ "attach-mode", required_argument, NULL, OPT_ATTACH_MODE },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		{"pid", required_argument, NULL, 'p'},
+		{"comm", required_argument, NULL, 'c'},
+		{"port", required_argument, NULL, 'P'},
+		{"duration", required_argument, NULL, 'd'},
+		{"output", required_argument, NULL, 'o'},
+		{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+		{"ringbuf-mb", required_argument, NULL, OPT_RINGBUF},
+		{"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+		{"no-summary", no_argument, NULL, OPT_NO_SUMMARY},
+		{"attach-mode", required_argument, NULL, OPT_ATTACH_MODE},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		CAPTURE_EXPORT_OPTIONS,
 		{},
 	};
 	unsigned long v;
@@ -308,11 +361,13 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 			if (add_filter(&a->ncomms, "comm"))
 				return -EINVAL;
 			if (!*optarg) {
-				fprintf(stderr, "spantap: --comm needs a name\n");
+				fprintf(stderr,
+					"spantap: --comm needs a name\n");
 				return -EINVAL;
 			}
 			if (strlen(optarg) >= ST_COMM_LEN)
-				pr_warn("--comm %s: the kernel keeps %d bytes of a command name, matching '%.*s'\n",
+				pr_warn("--comm %s: the kernel keeps %d bytes "
+					"of a command name, matching '%.*s'\n",
 					optarg, ST_COMM_LEN - 1,
 					ST_COMM_LEN - 1, optarg);
 			strncpy(a->comms[a->ncomms], optarg, ST_COMM_LEN - 1);
@@ -332,7 +387,8 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		case 'o':
 			if (output__parse_format(optarg, &a->fmt)) {
 				fprintf(stderr,
-					"spantap: --output '%s': use pretty, json or none\n",
+					"spantap: --output '%s': use pretty, "
+					"json, otlp-json or none\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -349,7 +405,8 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 				return -EINVAL;
 			if (a->ringbuf_mb & (a->ringbuf_mb - 1)) {
 				fprintf(stderr,
-					"spantap: --ringbuf-mb %lu is not a power of two\n",
+					"spantap: --ringbuf-mb %lu is not a "
+					"power of two\n",
 					a->ringbuf_mb);
 				return -EINVAL;
 			}
@@ -365,7 +422,8 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		case OPT_ATTACH_MODE:
 			if (attach_mode__parse(optarg, &a->mode)) {
 				fprintf(stderr,
-					"spantap: --attach-mode '%s': use auto or tracepoint\n",
+					"spantap: --attach-mode '%s': use auto "
+					"or tracepoint\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -374,9 +432,17 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 			log_level = LOG_LEVEL_DEBUG;
 			break;
 		case 'h':
-			fputs(a->record_path ? record_usage : usage, stdout);
+			if (a->record_path)
+				fputs(record_usage, stdout);
+			else
+				printf(usage, capture_export__usage);
 			return 1;
 		default:
+			if (capture_export__owns(c)) {
+				if (capture_export__flag(a->xp, c, optarg))
+					return -EINVAL;
+				break;
+			}
 			fputs("Try 'spantap capture --help'.\n", stderr);
 			return -EINVAL;
 		}
@@ -385,13 +451,14 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		a->record_path = argv[optind++];
 		a->no_summary = true;
 	} else if (a->record_path) {
-		fprintf(stderr,
-			"spantap: record needs a FILE to write; try 'spantap record --help'\n");
+		fprintf(stderr, "spantap: record needs a FILE to write; try "
+				"'spantap record --help'\n");
 		return -EINVAL;
 	}
 	if (optind < argc) {
 		fprintf(stderr,
-			"spantap: unexpected argument '%s'; try 'spantap capture --help'\n",
+			"spantap: unexpected argument '%s'; try 'spantap "
+			"capture --help'\n",
 			argv[optind]);
 		return -EINVAL;
 	}
@@ -416,8 +483,8 @@ static int prepare_kernel(enum attach_mode *mode)
 		return -ENOTSUP;
 	}
 	if (*mode == ATTACH_MODE_SOCKET) {
-		fprintf(stderr,
-			"spantap: --attach-mode socket is not built yet; use tracepoint\n");
+		fprintf(stderr, "spantap: --attach-mode socket is not built "
+				"yet; use tracepoint\n");
 		return -ENOTSUP;
 	}
 	*mode = chosen;
@@ -440,19 +507,22 @@ static void describe_filters(const struct capture_args *a)
 			      a->ports[i]);
 	fprintf(stderr, "spantap: capturing %s%s on%s%s (%s)\n",
 		a->record_path ? "raw events into " : "HTTP/1",
-		a->record_path ? a->record_path : "",
-		n ? "" : " every process", buf,
-		a->duration_s ? "until the duration ends or Ctrl-C" :
-				"Ctrl-C to stop");
+		a->record_path ? a->record_path : "", n ? "" : " every process",
+		buf,
+		a->duration_s ? "until the duration ends or Ctrl-C"
+			      : "Ctrl-C to stop");
 }
 
 static int capture_main(int argc, char **argv, bool record)
 {
-	struct capture_args a = { .max_bytes = ST_PAYLOAD_DEFAULT,
-				  .ringbuf_mb = 16,
-				  .max_conns = 16384,
-				  /* marks record mode until the FILE is parsed */
-				  .record_path = record ? "" : NULL };
+	struct capture_export xp;
+	struct capture_args a = {
+		.xp = &xp,
+		.max_bytes = ST_PAYLOAD_DEFAULT,
+		.ringbuf_mb = 16,
+		.max_conns = 16384,
+		/* marks record mode until the FILE is parsed */
+		.record_path = record ? "" : NULL};
 	struct capture cap = {};
 	struct pipeline_opts po = {};
 	struct loader_opts lo = {};
@@ -460,20 +530,37 @@ static int capture_main(int argc, char **argv, bool record)
 	struct proc_cache *procs = NULL;
 	uint64_t start, deadline = 0, last_tick;
 	char errbuf[512] = "";
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	int err;
 
+	capture_export__init(&xp);
+	cap.xp = &xp;
 	err = parse_args(argc, argv, &a);
-	if (err)
+	if (err) {
+		capture_export__free(&xp);
 		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
+	if (a.record_path && xp.nflags) {
+		fprintf(stderr, "spantap: record writes raw events, not spans: "
+				"OTLP flags do not apply\n");
+		capture_export__free(&xp);
+		return EXIT_FAILURE;
+	}
+	/* before the kernel side: a bad flag should not cost a BPF load */
+	if (!a.record_path && capture_export__start(&xp)) {
+		capture_export__free(&xp);
+		return EXIT_FAILURE;
+	}
 	if (!a.fmt_given)
 		a.fmt = isatty(STDOUT_FILENO) ? OUTPUT_PRETTY : OUTPUT_JSON;
 	cap.fmt = a.fmt;
 	cap.status_line = isatty(STDERR_FILENO);
 
 	err = prepare_kernel(&a.mode);
-	if (err)
+	if (err) {
+		capture_export__free(&xp);
 		return EXIT_FAILURE;
+	}
 	if (a.record_path) {
 		a.fmt = OUTPUT_NONE;
 		cap.fmt = OUTPUT_NONE;
@@ -481,14 +568,16 @@ static int capture_main(int argc, char **argv, bool record)
 		if (!cap.rec) {
 			fprintf(stderr, "spantap: cannot write %s: %s\n",
 				a.record_path, strerror(errno));
+			capture_export__free(&xp);
 			return EXIT_FAILURE;
 		}
 		setvbuf(cap.rec, NULL, _IOFBF, 1 << 20);
 	}
 
-	cap.out = output__new(a.fmt, stdout, isatty(STDOUT_FILENO));
+	cap.out = output__new(a.fmt, stdout, isatty(STDOUT_FILENO), &xp.cfg);
 	cap.summary = summary__new();
 	procs = proc_cache__new(4096);
+	cap.procs = procs;
 	if (!cap.out || !cap.summary || !procs) {
 		err = -ENOMEM;
 		fprintf(stderr, "spantap: out of memory\n");
@@ -503,8 +592,8 @@ static int capture_main(int argc, char **argv, bool record)
 	po.sink.mono_to_wall = clock__mono_to_wall();
 	if (cap.rec && record__write_header(cap.rec, po.sink.mono_to_wall)) {
 		err = -EIO;
-		fprintf(stderr, "spantap: cannot write %s: %s\n",
-			a.record_path, strerror(errno));
+		fprintf(stderr, "spantap: cannot write %s: %s\n", a.record_path,
+			strerror(errno));
 		goto cleanup;
 	}
 	cap.pipe = pipeline__new(&po);
@@ -557,7 +646,8 @@ static int capture_main(int argc, char **argv, bool record)
 		if (err >= 0)
 			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "spantap: reading the ring buffer: %s\n",
+			fprintf(stderr,
+				"spantap: reading the ring buffer: %s\n",
 				strerror(-err));
 			goto cleanup;
 		}
@@ -576,12 +666,14 @@ static int capture_main(int argc, char **argv, bool record)
 	ring_buffer__consume(rb);
 	pipeline__drain(cap.pipe);
 	status_clear(&cap);
+	capture_export__stop(&xp, CAPTURE_EXPORT_FLUSH_MS);
 	if (cap.out_err && cap.out_err != -EPIPE)
 		fprintf(stderr, "spantap: writing spans: %s\n",
 			strerror(-cap.out_err));
 	if (cap.rec && (cap.rec_err || fflush(cap.rec))) {
 		fprintf(stderr,
-			"spantap: writing %s failed (%s); the recording is cut short\n",
+			"spantap: writing %s failed (%s); the recording is cut "
+			"short\n",
 			a.record_path,
 			strerror(cap.rec_err ? -cap.rec_err : errno));
 		err = -EIO;
@@ -590,6 +682,7 @@ static int capture_main(int argc, char **argv, bool record)
 		summary__print(cap.summary,
 			       a.fmt == OUTPUT_PRETTY ? stdout : stderr);
 	report_counters(&cap);
+	capture_export__report(&xp, stderr);
 
 cleanup:
 	ring_buffer__free(rb);
@@ -598,6 +691,7 @@ cleanup:
 	proc_cache__free(procs);
 	summary__free(cap.summary);
 	output__free(cap.out);
+	capture_export__free(&xp);
 	if (cap.rec && fclose(cap.rec) && !err) {
 		fprintf(stderr, "spantap: closing %s: %s\n", a.record_path,
 			strerror(errno));

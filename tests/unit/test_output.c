@@ -71,7 +71,8 @@ static struct span *test_span(void)
 	return s;
 }
 
-/* --- JSON ------------------------------------------------------------------ */
+/* --- JSON ------------------------------------------------------------------
+ */
 
 TEST(json_span_exact_text)
 {
@@ -80,9 +81,9 @@ TEST(json_span_exact_text)
 	struct output *o;
 
 	ASSERT_TRUE(s && capture__open(&c));
-	o = output__new(OUTPUT_JSON, c.f, false);
+	o = output__new(OUTPUT_JSON, c.f, false, NULL);
 	ASSERT_TRUE(o);
-	ASSERT_EQ(output__span(o, s), 0);
+	ASSERT_EQ(output__span(o, s, NULL), 0);
 	ASSERT_STREQ(capture__text(&c),
 		     "{\"trace_id\":\"0102030405060708090a0b0c0d0e0f10\","
 		     "\"span_id\":\"a1a2a3a4a5a6a7a8\",\"parent_span_id\":\"\","
@@ -120,19 +121,20 @@ TEST(json_span_child_escaped)
 	span__add_str(s, "k", "a\\b\n\x01\x1f\xff", 7);
 	span__add_int(s, "neg", -3);
 	span__add_int(s, "k", 1); /* duplicate key: the first one stays */
-	o = output__new(OUTPUT_JSON, c.f, true);
+	o = output__new(OUTPUT_JSON, c.f, true, NULL);
 	ASSERT_TRUE(o);
-	ASSERT_EQ(output__span(o, s), 0);
-	ASSERT_STREQ(capture__text(&c),
-		     "{\"trace_id\":\"00000000000000000000000000000000\","
-		     "\"span_id\":\"0100000000000000\","
-		     "\"parent_span_id\":\"00000000000000ff\","
-		     "\"name\":\"q\\\"uote\",\"kind\":\"client\","
-		     "\"start_time_unix_nano\":10,\"end_time_unix_nano\":5,"
-		     "\"duration_ns\":0,\"status\":\"ok\","
-		     "\"service_name\":\"tab\\there\",\"pid\":0,\"tid\":0,"
-		     "\"attributes\":{\"k\":\"a\\\\b\\n\\u0001\\u001f\xef\xbf\xbd\","
-		     "\"neg\":-3}}\n");
+	ASSERT_EQ(output__span(o, s, NULL), 0);
+	ASSERT_STREQ(
+		capture__text(&c),
+		"{\"trace_id\":\"00000000000000000000000000000000\","
+		"\"span_id\":\"0100000000000000\","
+		"\"parent_span_id\":\"00000000000000ff\","
+		"\"name\":\"q\\\"uote\",\"kind\":\"client\","
+		"\"start_time_unix_nano\":10,\"end_time_unix_nano\":5,"
+		"\"duration_ns\":0,\"status\":\"ok\","
+		"\"service_name\":\"tab\\there\",\"pid\":0,\"tid\":0,"
+		"\"attributes\":{\"k\":\"a\\\\b\\n\\u0001\\u001f\xef\xbf\xbd\","
+		"\"neg\":-3}}\n");
 	output__free(o);
 	capture__close(&c);
 	free(s);
@@ -148,7 +150,8 @@ TEST(json_writer_escapes)
 	json_writer__arr_begin(&w);
 	/* raw bytes: invalid UTF-8 in every form, controls, DEL, valid text */
 	json_writer__str(&w, "\"\\/\b\f\r\t\x7f", 8);
-	json_writer__str(&w, "\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80", 14);
+	json_writer__str(&w, "\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80",
+			 14);
 	json_writer__str(&w, "\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80", 9);
 	json_writer__str(&w, "nul\0x", 5);
 	json_writer__int(&w, INT64_MIN);
@@ -163,8 +166,10 @@ TEST(json_writer_escapes)
 	json_writer__arr_end(&w);
 	ASSERT_STREQ(capture__text(&c),
 		     "[\"\\\"\\\\/\\b\\f\\r\\t\x7f\","
-		     "\"\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
-		     "\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\","
+		     "\"\xef\xbf\xbd\xef\xbf\xbd|"
+		     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+		     "\xef\xbf\xbd|"
+		     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\","
 		     "\"\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80\","
 		     "\"nul\\u0000x\","
 		     "-9223372036854775808,18446744073709551615,"
@@ -208,7 +213,7 @@ TEST(json_writer_too_deep_stays_valid)
 TEST(output_write_error_is_epipe)
 {
 	struct span *s = test_span();
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	struct output *o;
 	int fds[2], err;
 	FILE *f;
@@ -219,11 +224,11 @@ TEST(output_write_error_is_epipe)
 	f = fdopen(fds[1], "w");
 	ASSERT_TRUE(f);
 	sigaction(SIGPIPE, &ign, &old);
-	o = output__new(OUTPUT_JSON, f, false);
-	err = output__span(o, s);
+	o = output__new(OUTPUT_JSON, f, false, NULL);
+	err = output__span(o, s, NULL);
 	output__free(o);
-	o = output__new(OUTPUT_PRETTY, f, false);
-	ASSERT_EQ(output__span(o, s), -EPIPE);
+	o = output__new(OUTPUT_PRETTY, f, false, NULL);
+	ASSERT_EQ(output__span(o, s, NULL), -EPIPE);
 	output__free(o);
 	fclose(f);
 	sigaction(SIGPIPE, &old, NULL);
@@ -246,17 +251,18 @@ TEST(output_parse_format_and_none)
 	ASSERT_EQ(output__parse_format("JSON5", &fmt), -EINVAL);
 	ASSERT_EQ(output__parse_format("", &fmt), -EINVAL);
 
-	o = output__new(OUTPUT_NONE, NULL, false);
+	o = output__new(OUTPUT_NONE, NULL, false, NULL);
 	ASSERT_TRUE(o);
-	ASSERT_EQ(output__span(o, s), 0);
+	ASSERT_EQ(output__span(o, s, NULL), 0);
 	output__free(o);
 	output__free(NULL);
-	ASSERT_TRUE(!output__new(OUTPUT_JSON, NULL, false));
+	ASSERT_TRUE(!output__new(OUTPUT_JSON, NULL, false, NULL));
 	ASSERT_EQ(errno, EINVAL);
 	free(s);
 }
 
-/* --- pretty ---------------------------------------------------------------- */
+/* --- pretty ----------------------------------------------------------------
+ */
 
 /* Runs with TZ=UTC so the time column is known; restores TZ afterwards. */
 static char *pretty_line(const struct span *s, bool color)
@@ -269,8 +275,8 @@ static char *pretty_line(const struct span *s, bool color)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	if (capture__open(&c)) {
-		o = output__new(OUTPUT_PRETTY, c.f, color);
-		if (o && !output__span(o, s))
+		o = output__new(OUTPUT_PRETTY, c.f, color, NULL);
+		if (o && !output__span(o, s, NULL))
 			line = strdup(capture__text(&c));
 		output__free(o);
 		capture__close(&c);
@@ -330,9 +336,10 @@ TEST(pretty_line_cuts_and_neutralises)
 	span__add_str(s, "network.peer.address", "::1", 3);
 	span__add_int(s, "network.peer.port", 80);
 	line = pretty_line(s, true);
-	ASSERT_STREQ(line, "22:13:20.000 a-very-long-ser\xe2\x80\xa6 CLI -       "
-			   "/?ppppppppppppppppppppppppppppppppppppp\xe2\x80\xa6 "
-			   "  -    812\xc2\xb5s [::1]:80\n");
+	ASSERT_STREQ(line,
+		     "22:13:20.000 a-very-long-ser\xe2\x80\xa6 CLI -       "
+		     "/?ppppppppppppppppppppppppppppppppppppp\xe2\x80\xa6 "
+		     "  -    812\xc2\xb5s [::1]:80\n");
 	free(line);
 	free(s);
 }
@@ -343,18 +350,18 @@ TEST(format_duration_units)
 		uint64_t ns;
 		const char *want;
 	} cases[] = {
-		{ 0, "0ns" },
-		{ 999, "999ns" },
-		{ 1000, "1.00\xc2\xb5s" },
-		{ 8123, "8.12\xc2\xb5s" },
-		{ 812000, "812\xc2\xb5s" },
-		{ 999600, "1.00ms" },
-		{ 12300000, "12.3ms" },
-		{ 99960000, "100ms" },
-		{ 1200000000, "1.20s" },
-		{ 999600000000ull, "16m40s" },
-		{ 7380000000000ull, "2h03m" },
-		{ UINT64_MAX, "5124095h34m" },
+		{0, "0ns"},
+		{999, "999ns"},
+		{1000, "1.00\xc2\xb5s"},
+		{8123, "8.12\xc2\xb5s"},
+		{812000, "812\xc2\xb5s"},
+		{999600, "1.00ms"},
+		{12300000, "12.3ms"},
+		{99960000, "100ms"},
+		{1200000000, "1.20s"},
+		{999600000000ull, "16m40s"},
+		{7380000000000ull, "2h03m"},
+		{UINT64_MAX, "5124095h34m"},
 	};
 	char buf[FORMAT_DURATION_MAX];
 
@@ -381,7 +388,8 @@ TEST(format_term_cut)
 	ASSERT_STREQ(buf, "\xc3\xa9\xe2\x80\xa6");
 	ASSERT_EQ(cols, 2);
 	/* C1 control U+009B (CSI), bidi override, DEL */
-	format__term(buf, sizeof(buf), "a\xc2\x9b\xe2\x80\xae\x7f", 7, 10, &cols);
+	format__term(buf, sizeof(buf), "a\xc2\x9b\xe2\x80\xae\x7f", 7, 10,
+		     &cols);
 	ASSERT_STREQ(buf, "a???");
 	/* a small buffer cuts too, and still ends the text cleanly */
 	format__term(buf, 6, "abcdefgh", 8, 10, &cols);
@@ -389,7 +397,8 @@ TEST(format_term_cut)
 	ASSERT_EQ(cols, 3);
 }
 
-/* --- summary --------------------------------------------------------------- */
+/* --- summary ---------------------------------------------------------------
+ */
 
 static void summary_span(struct summary *sm, struct span *s, const char *svc,
 			 const char *method, const char *path, uint64_t ns,
@@ -424,7 +433,7 @@ static int u64_cmp(const void *a, const void *b)
 static bool check_quantiles(uint64_t (*gen)(size_t i, uint64_t *state),
 			    size_t n)
 {
-	static const double qs[] = { 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999 };
+	static const double qs[] = {0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999};
 	struct summary *sm = summary__new();
 	struct span *s = malloc(sizeof(*s));
 	uint64_t *v = malloc(n * sizeof(*v)), state = 12345, got;
@@ -441,8 +450,8 @@ static bool check_quantiles(uint64_t (*gen)(size_t i, uint64_t *state),
 
 		if (summary__quantile(sm, "svc", "GET", "/q", qs[i], &got) ||
 		    fabs((double)got - want) > 0.05 * want) {
-			printf("  q%g: got %" PRIu64 ", want %.0f\n", qs[i], got,
-			       want);
+			printf("  q%g: got %" PRIu64 ", want %.0f\n", qs[i],
+			       got, want);
 			ok = false;
 		}
 	}
@@ -554,10 +563,14 @@ TEST(summary_print_table)
 		summary_span(sm, s, "web", "GET", "/", 1200000000, false);
 	summary__print(sm, c.f);
 	ASSERT_STREQ(capture__text(&c),
-		     "SERVICE  KIND  METHOD  PATH    COUNT  ERRORS       P50       P95       P99\n"
-		     "web      SRV   GET     /          10       0     1.20s     1.20s     1.20s\n"
-		     "api      SRV   GET     /users      3       1    12.3ms    12.3ms    12.3ms\n"
-		     "api      SRV   POST    /users      1       0     812\xc2\xb5s     812\xc2\xb5s     812\xc2\xb5s\n");
+		     "SERVICE  KIND  METHOD  PATH    COUNT  ERRORS       P50   "
+		     "    P95       P99\n"
+		     "web      SRV   GET     /          10       0     1.20s   "
+		     "  1.20s     1.20s\n"
+		     "api      SRV   GET     /users      3       1    12.3ms   "
+		     " 12.3ms    12.3ms\n"
+		     "api      SRV   POST    /users      1       0     "
+		     "812\xc2\xb5s     812\xc2\xb5s     812\xc2\xb5s\n");
 	capture__close(&c);
 	summary__free(sm);
 	free(s);
@@ -584,7 +597,8 @@ TEST(summary_other_row)
 		  -ENOENT);
 	summary__print(sm, c.f);
 	t = capture__text(&c);
-	ASSERT_TRUE(STARTS(strchr(t, '\n') + 1, "svc      SRV   GET     /item/0 "));
+	ASSERT_TRUE(
+		STARTS(strchr(t, '\n') + 1, "svc      SRV   GET     /item/0 "));
 	last = t + strlen(t) - 2;
 	while (last > t && last[-1] != '\n')
 		last--;

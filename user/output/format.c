@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export/otlp_config.h"
+#include "export/otlp_resource.h"
 #include "output/format.h"
 #include "output/output.h"
 #include "util/utf8.h"
@@ -21,9 +23,9 @@ size_t format__duration(char *buf, size_t size, uint64_t ns)
 		uint64_t scale;
 		const char *unit;
 	} units[] = {
-		{ 1000ull, "µs" },
-		{ 1000000ull, "ms" },
-		{ 1000000000ull, "s" },
+		{1000ull, "µs"},
+		{1000000ull, "ms"},
+		{1000000000ull, "s"},
 	};
 	uint64_t secs;
 	int n = -1;
@@ -108,7 +110,8 @@ size_t format__term(char *dst, size_t dst_size, const char *s, size_t len,
 	}
 	if (cut && max_cols) {
 		/* drop whole characters until the ellipsis fits */
-		while (out && (cols + 1 > max_cols || ELLIPSIS_LEN > cap - out)) {
+		while (out &&
+		       (cols + 1 > max_cols || ELLIPSIS_LEN > cap - out)) {
 			do
 				out--;
 			while (out && ((unsigned char)dst[out] & 0xc0) == 0x80);
@@ -189,14 +192,16 @@ struct output {
 	enum output_format fmt;
 	FILE *f;
 	bool color;
+	struct otlp_config *own_cfg;	  /* when none was given */
+	struct otlp_resources *resources; /* otlp-json */
 };
 
-struct output *output__new(enum output_format fmt, FILE *out, bool color)
+struct output *output__new(enum output_format fmt, FILE *out, bool color,
+			   const struct otlp_config *otlp)
 {
 	struct output *o;
 
-	if ((fmt != OUTPUT_NONE && fmt != OUTPUT_PRETTY && fmt != OUTPUT_JSON) ||
-	    (fmt != OUTPUT_NONE && !out)) {
+	if (fmt > OUTPUT_OTLP_JSON || (fmt != OUTPUT_NONE && !out)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -206,10 +211,27 @@ struct output *output__new(enum output_format fmt, FILE *out, bool color)
 	o->fmt = fmt;
 	o->f = out;
 	o->color = color;
+	if (fmt == OUTPUT_OTLP_JSON) {
+		if (!otlp) {
+			o->own_cfg = calloc(1, sizeof(*o->own_cfg));
+			if (!o->own_cfg)
+				goto nomem;
+			otlp_config__init(o->own_cfg);
+			otlp = o->own_cfg;
+		}
+		o->resources = otlp_resources__new(otlp, 256);
+		if (!o->resources)
+			goto nomem;
+	}
 	return o;
+nomem:
+	output__free(o);
+	errno = ENOMEM;
+	return NULL;
 }
 
-int output__span(struct output *o, const struct span *s)
+int output__span(struct output *o, const struct span *s,
+		 const struct proc_info *pi)
 {
 	if (!o || !s)
 		return -EINVAL;
@@ -218,6 +240,8 @@ int output__span(struct output *o, const struct span *s)
 		return output_json__span(o->f, s);
 	case OUTPUT_PRETTY:
 		return output_pretty__span(o->f, s, o->color);
+	case OUTPUT_OTLP_JSON:
+		return output_otlp_json__span(o->f, o->resources, s, pi);
 	default:
 		return 0;
 	}
@@ -225,6 +249,13 @@ int output__span(struct output *o, const struct span *s)
 
 void output__free(struct output *o)
 {
+	if (!o)
+		return;
+	otlp_resources__free(o->resources);
+	if (o->own_cfg) {
+		otlp_config__free(o->own_cfg);
+		free(o->own_cfg);
+	}
 	free(o);
 }
 
@@ -234,9 +265,10 @@ int output__parse_format(const char *name, enum output_format *ret_fmt)
 		const char *name;
 		enum output_format fmt;
 	} names[] = {
-		{ "pretty", OUTPUT_PRETTY },
-		{ "json", OUTPUT_JSON },
-		{ "none", OUTPUT_NONE },
+		{"pretty", OUTPUT_PRETTY},
+		{"json", OUTPUT_JSON},
+		{"otlp-json", OUTPUT_OTLP_JSON},
+		{"none", OUTPUT_NONE},
 	};
 
 	if (!name)

@@ -58,5 +58,10 @@ static inline uint64_t format__span_duration(const struct span *s)
 /* The writers behind output__span: 0 or -errno, flushed. */
 int output_json__span(FILE *f, const struct span *s);
 int output_pretty__span(FILE *f, const struct span *s, bool color);
+struct otlp_resources;
+struct proc_info;
+/* One OTLP JSON TracesData per line, as the Collector's file exporter. */
+int output_otlp_json__span(FILE *f, struct otlp_resources *t,
+			   const struct span *s, const struct proc_info *pi);
 
 #endif /* __SPANTAP_FORMAT_H */

@@ -17,16 +17,30 @@ enum output_format {
 	OUTPUT_NONE = 0,
 	OUTPUT_PRETTY = 1,
 	OUTPUT_JSON = 2,
+	OUTPUT_OTLP_JSON = 3,
 };
 
 struct output;
 
-/* NULL with errno set on failure. color: ANSI colours in pretty lines. */
-struct output *output__new(enum output_format fmt, FILE *out, bool color);
-/* Write one span; returns 0 or -errno (EPIPE when stdout went away). */
-int output__span(struct output *o, const struct span *s);
+struct otlp_config;
+struct proc_info;
+
+/*
+ * NULL with errno set on failure. color: ANSI colours in pretty lines.
+ * otlp: service name and resource attributes for otlp-json (may be NULL;
+ * must outlive the output).
+ */
+struct output *output__new(enum output_format fmt, FILE *out, bool color,
+			   const struct otlp_config *otlp);
+/*
+ * Write one span; returns 0 or -errno (EPIPE when stdout went away). pi, the
+ * span's process, may be NULL: otlp-json then makes do with the span's pid
+ * and service name.
+ */
+int output__span(struct output *o, const struct span *s,
+		 const struct proc_info *pi);
 void output__free(struct output *o);
-/* Parse "pretty", "json", "none"; -EINVAL otherwise. */
+/* Parse "pretty", "json", "otlp-json", "none"; -EINVAL otherwise. */
 int output__parse_format(const char *name, enum output_format *ret_fmt);
 
 /*
