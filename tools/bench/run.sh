@@ -16,6 +16,8 @@
 #      in a run of its own, and events per request
 #   5. agent cost: spantap's CPU per 100k spans and its peak RSS
 #   6. userspace alone: spantap record, then spantap replay --repeat N
+#   7. export: the same recording replayed into an OTLP sink (nginx answering
+#      200): spans/s, CPU per 100k spans, bytes per span, gzip off and on
 # It prints a table and writes it to build/bench/results.md (beside spantap).
 # It exits 0 whatever the figures; non-zero only when it could not measure.
 #
@@ -32,6 +34,7 @@ run_s=${BENCH_RUN_S:-8}
 step_s=${BENCH_STEP_S:-4}
 port=${BENCH_PORT:-18200}
 conns=32 # wrk -t1 -c32, the issue's load
+sink_port=$((port + 1)) # OTLP sink (nginx) for the export step
 url=http://127.0.0.1:$port/small.html
 outdir=$(dirname "$spantap")/bench
 results=$outdir/results.md
@@ -304,6 +307,13 @@ http {
 		listen 127.0.0.1:$port;
 		root $work/www;
 	}
+	# an OTLP sink for the export step: answers 200, reads and drops the body
+	server {
+		listen 127.0.0.1:$sink_port;
+		access_log off;
+		client_max_body_size 64m;
+		location / { return 200; }
+	}
 }
 EOF
 nginx -e "$work/logs/error.log" -p "$work" -c "$work/nginx.conf" -g 'daemon off;' </dev/null &
@@ -521,6 +531,44 @@ if "$spantap" help 2>&1 | grep -qw record && "$spantap" help 2>&1 | grep -qw rep
 	replay_ok=1
 fi
 
+# --- 7: export, the recording replayed into an OTLP/HTTP sink ---------------------
+
+export_ok=0
+if [ $replay_ok -eq 1 ] && "$spantap" replay --help 2>&1 | grep -q -- --otlp-endpoint; then
+	say "export: spantap replay into an OTLP/HTTP sink (nginx answering 200), gzip off and on"
+	: >"$work/export.tsv"
+	for comp in none gzip none gzip none gzip; do
+		"$spantap" replay "$work/load.rec" --otlp-endpoint "http://127.0.0.1:$sink_port" \
+			--otlp-compression "$comp" >/dev/null 2>"$work/export.err" ||
+			die "spantap replay with export failed: $(tail -3 "$work/export.err")"
+		# replay: E events, S spans, T s: X events/s, Y spans/s
+		# replay: cpu U s user, S s system (all threads)
+		# spantap: otlp: queued=.., sent=N, requests=.., bytes=B, ...
+		awk -v comp="$comp" '
+			/^replay: [0-9]+ events/ { gsub(/[,:]/, ""); spans = $4; sps = $10 }
+			/^replay: cpu/ { cpu = $3 + $6 }
+			/^spantap: otlp:/ {
+				for (i = 1; i <= NF; i++) {
+					split($i, kv, "="); gsub(/,/, "", kv[2])
+					if (kv[1] == "sent") sent = kv[2]
+					if (kv[1] == "bytes") bytes = kv[2]
+					if (kv[1] == "dropped") dropped = kv[2]
+				}
+			}
+			END { print comp, sps, cpu / spans * 100000, bytes / sent, sent, dropped }' \
+			"$work/export.err" >>"$work/export.tsv"
+	done
+	for comp in none gzip; do
+		grep "^$comp " "$work/export.tsv" >"$work/export-$comp.tsv"
+		printf -v "exp_sps_$comp" '%s' "$(cut -d' ' -f2 "$work/export-$comp.tsv" | median)"
+		printf -v "exp_cpu_$comp" '%s' "$(cut -d' ' -f3 "$work/export-$comp.tsv" | median)"
+		printf -v "exp_bps_$comp" '%s' "$(cut -d' ' -f4 "$work/export-$comp.tsv" | median)"
+	done
+	exp_dropped=$(awk '{ s += $6 } END { print s + 0 }' "$work/export.tsv")
+	exp_spans=$(head -1 "$work/export.tsv" | cut -d' ' -f5)
+	export_ok=1
+fi
+
 # --- the table -----------------------------------------------------------------
 
 
@@ -575,6 +623,14 @@ if [ $replay_ok -eq 1 ]; then
 	row "Replay spans/s per core" "$(fmt "$replay_sps" %.0f)" "-" "info" "same replays"
 else
 	row "Replay events/s per core" "not available" ">= 1000000" "-" "spantap has no record/replay subcommands yet"
+fi
+if [ $export_ok -eq 1 ]; then
+	row "Export spans/s (protobuf)" "$(fmt "$exp_sps_none" %.0f)" "-" "info" \
+		"spantap replay of the recording with --otlp-endpoint to an nginx sink answering 200 ($exp_spans spans per run, batches of 512, one connection); median of 3; whole replay: parsing + encoding + HTTP; dropped over all runs: $exp_dropped"
+	row "Export CPU per 100k spans (protobuf)" "$(fmt "$exp_cpu_none" %.3f) s" "-" "info" \
+		"spantap user+system, all threads, same runs (includes the pipeline: see replay above); $(fmt "$exp_bps_none" %.0f) bytes/span on the wire"
+	row "Export spans/s (protobuf + gzip)" "$(fmt "$exp_sps_gzip" %.0f)" "-" "info" \
+		"as above with --otlp-compression gzip; CPU per 100k spans $(fmt "$exp_cpu_gzip" %.3f) s, $(fmt "$exp_bps_gzip" %.0f) bytes/span on the wire"
 fi
 
 md_table() {
