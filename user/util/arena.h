@@ -13,7 +13,7 @@
 struct arena_chunk;
 
 struct arena {
-	struct arena_chunk *head; /* chunk being filled */
+	struct arena_chunk *head;  /* chunk being filled */
 	struct arena_chunk *spare; /* emptied by arena__reset */
 	size_t chunk_size;
 	size_t used; /* bytes handed out since the last reset */
