@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* The bounded map under the linking tables: against a simple model. */
+#include <stdlib.h>
+
+#include "test.h"
+#include "util/fixmap.h"
+
+TEST(fixmap_put_get_del)
+{
+	struct fixmap *m = fixmap__new(8, sizeof(uint64_t), sizeof(uint32_t));
+	uint64_t k = 42;
+	uint32_t *v;
+	bool added;
+
+	ASSERT_TRUE(m);
+	ASSERT_TRUE(!fixmap__get(m, &k));
+	v = fixmap__put(m, &k, &added);
+	ASSERT_TRUE(v && added && *v == 0);
+	*v = 7;
+	v = fixmap__put(m, &k, &added);
+	ASSERT_TRUE(v && !added && *v == 7);
+	ASSERT_EQ(*(uint32_t *)fixmap__get(m, &k), 7);
+	fixmap__del(m, &k);
+	ASSERT_TRUE(!fixmap__get(m, &k));
+	ASSERT_EQ(fixmap__count(m), 0);
+	fixmap__free(m);
+}
+
+TEST(fixmap_full_evicts_oldest)
+{
+	struct fixmap *m = fixmap__new(4, sizeof(uint64_t), sizeof(uint64_t));
+
+	for (uint64_t k = 1; k <= 6; k++)
+		*(uint64_t *)fixmap__put(m, &k, NULL) = k * 10;
+	ASSERT_EQ(fixmap__count(m), 4);
+	ASSERT_EQ(fixmap__evicted(m), 2);
+	for (uint64_t k = 1; k <= 6; k++) {
+		uint64_t *v = fixmap__get(m, &k);
+
+		ASSERT_EQ(v != NULL, k > 2);
+		if (v)
+			ASSERT_EQ(*v, k * 10);
+	}
+	fixmap__free(m);
+}
+
+/* Random puts and deletes against an array model: deletion's back shift
+ * must never lose or duplicate a key. */
+TEST(fixmap_random_model)
+{
+	enum { KEYS = 64, MAX = 1000 };
+	struct fixmap *m = fixmap__new(MAX, sizeof(uint32_t), sizeof(uint32_t));
+	uint32_t model[KEYS] = {0}; /* 0: absent, else value */
+	unsigned int seed = 1;
+
+	for (int i = 0; i < 20000; i++) {
+		uint32_t k = rand_r(&seed) % KEYS, *v;
+
+		if (rand_r(&seed) % 3 == 0) {
+			fixmap__del(m, &k);
+			model[k] = 0;
+		} else {
+			v = fixmap__put(m, &k, NULL);
+			ASSERT_TRUE(v);
+			*v = i + 1;
+			model[k] = i + 1;
+		}
+		if (i % 97 == 0) {
+			size_t n = 0;
+
+			for (uint32_t j = 0; j < KEYS; j++) {
+				v = fixmap__get(m, &j);
+				ASSERT_EQ(v ? *v : 0, model[j]);
+				n += model[j] != 0;
+			}
+			ASSERT_EQ(fixmap__count(m), n);
+		}
+	}
+	ASSERT_EQ(fixmap__evicted(m), 0);
+	fixmap__free(m);
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fixmap.h"
+
+struct fixmap {
+	size_t max, count;
+	size_t key_size, val_size, slot_size;
+	size_t val_off; /* in a slot: used flag, key, value, each 8-aligned */
+	size_t mask;	/* slots - 1 */
+	uint8_t *slots;
+	/* insertion order, for eviction; may hold keys deleted since */
+	uint8_t *fifo;
+	size_t fifo_head, fifo_len;
+	uint64_t evicted;
+};
+
+static uint64_t hash(const void *key, size_t n)
+{
+	const uint8_t *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static uint8_t *slot(const struct fixmap *m, size_t i)
+{
+	return m->slots + i * m->slot_size;
+}
+
+struct fixmap *fixmap__new(size_t max_entries, size_t key_size, size_t val_size)
+{
+	struct fixmap *m = calloc(1, sizeof(*m));
+	size_t n = 2;
+
+	if (!m || !max_entries || !key_size)
+		goto fail;
+	/* at most half full: probes stay short */
+	while (n < 2 * max_entries)
+		n *= 2;
+	m->max = max_entries;
+	m->key_size = key_size;
+	m->val_size = val_size;
+	m->val_off = 8 + ((key_size + 7) & ~(size_t)7);
+	m->slot_size = m->val_off + ((val_size + 7) & ~(size_t)7);
+	m->mask = n - 1;
+	/* calloc's alignment and 8-byte strides keep values aligned */
+	m->slots = calloc(n, m->slot_size);
+	m->fifo = calloc(max_entries, key_size);
+	if (!m->slots || !m->fifo)
+		goto fail;
+	return m;
+fail:
+	fixmap__free(m);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static size_t find(const struct fixmap *m, const void *key)
+{
+	size_t i = hash(key, m->key_size) & m->mask;
+
+	while (slot(m, i)[0] && memcmp(slot(m, i) + 8, key, m->key_size))
+		i = (i + 1) & m->mask;
+	return i;
+}
+
+void *fixmap__get(const struct fixmap *m, const void *key)
+{
+	size_t i = find(m, key);
+
+	return slot(m, i)[0] ? slot(m, i) + m->val_off : NULL;
+}
+
+static void del_at(struct fixmap *m, size_t i)
+{
+	size_t j = i;
+
+	slot(m, i)[0] = 0;
+	m->count--;
+	/* shift back entries whose probe run went through i */
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & m->mask;
+		if (!slot(m, j)[0])
+			return;
+		home = hash(slot(m, j) + 8, m->key_size) & m->mask;
+		/* j stays if its home lies cyclically in (i, j] */
+		if ((i <= j) ? (i < home && home <= j)
+			     : (i < home || home <= j))
+			continue;
+		memcpy(slot(m, i), slot(m, j), m->slot_size);
+		slot(m, j)[0] = 0;
+		i = j;
+	}
+}
+
+void fixmap__del(struct fixmap *m, const void *key)
+{
+	size_t i = find(m, key);
+
+	if (slot(m, i)[0])
+		del_at(m, i);
+}
+
+/* Drop the oldest key that is still in the map. */
+static void evict_oldest(struct fixmap *m)
+{
+	while (m->fifo_len) {
+		uint8_t *k = m->fifo + m->fifo_head * m->key_size;
+		size_t i = find(m, k);
+
+		m->fifo_head = (m->fifo_head + 1) % m->max;
+		m->fifo_len--;
+		if (slot(m, i)[0]) {
+			del_at(m, i);
+			m->evicted++;
+			return;
+		}
+	}
+}
+
+void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
+{
+	size_t i = find(m, key);
+	uint8_t *s = slot(m, i);
+
+	if (ret_added)
+		*ret_added = !s[0];
+	if (s[0])
+		return s + m->val_off;
+	if (ret_added)
+		*ret_added = true;
+	if (m->count == m->max || m->fifo_len == m->max) {
+		if (m->count == m->max) {
+			evict_oldest(m);
+		} else {
+			/* the queue is full of deleted keys: forget one */
+			m->fifo_head = (m->fifo_head + 1) % m->max;
+			m->fifo_len--;
+		}
+		/* a live key the queue forgot cannot be evicted: refuse */
+		if (m->count == m->max)
+			return NULL;
+		i = find(m, key);
+		s = slot(m, i);
+	}
+	s[0] = 1;
+	memcpy(s + 8, key, m->key_size);
+	memset(s + m->val_off, 0, m->val_size);
+	m->count++;
+	memcpy(m->fifo + ((m->fifo_head + m->fifo_len) % m->max) * m->key_size,
+	       key, m->key_size);
+	m->fifo_len++;
+	return s + m->val_off;
+}
+
+size_t fixmap__count(const struct fixmap *m)
+{
+	return m->count;
+}
+
+uint64_t fixmap__evicted(const struct fixmap *m)
+{
+	return m->evicted;
+}
+
+void fixmap__free(struct fixmap *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m->fifo);
+	free(m);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * A hash map of fixed-size keys and values with a fixed capacity, all memory
+ * taken up front. When it is full, a new key pushes out the oldest one put
+ * in (first in, first out), so a map of recent things stays bounded
+ * whatever the traffic. Linear probing; deletion shifts entries back, so
+ * there are no tombstones to pile up.
+ */
+#ifndef __SPANTAP_FIXMAP_H
+#define __SPANTAP_FIXMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fixmap;
+
+/* NULL with errno on failure. */
+struct fixmap *fixmap__new(size_t max_entries, size_t key_size,
+			   size_t val_size);
+/* The value of key, or NULL. */
+void *fixmap__get(const struct fixmap *m, const void *key);
+/*
+ * The value of key, added (zeroed) when absent; *ret_added says which.
+ * Adding to a full map evicts the oldest entry and counts it; NULL in the
+ * rare case nothing could be evicted.
+ */
+void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added);
+void fixmap__del(struct fixmap *m, const void *key);
+size_t fixmap__count(const struct fixmap *m);
+/* Entries pushed out by newer ones since the map was made. */
+uint64_t fixmap__evicted(const struct fixmap *m);
+void fixmap__free(struct fixmap *m);
+
+#endif /* __SPANTAP_FIXMAP_H */
