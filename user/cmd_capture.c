@@ -252,7 +252,8 @@ static void report_counters(struct capture *cap)
 		"spantap: http1: spans=%llu, messages=%llu, invalid=%llu, "
 		"head_in_hole=%llu, head_too_long=%llu, bad_length=%llu, "
 		"bad_chunk=%llu, unmatched_responses=%llu, "
-		"unanswered_requests=%llu, pipeline_overflow=%llu\n",
+		"unanswered_requests=%llu, pipeline_overflow=%llu, "
+		"bad_traceparent=%llu, bad_tracestate=%llu\n",
 		(unsigned long long)h->spans,
 		(unsigned long long)h->parse.messages,
 		(unsigned long long)h->parse.invalid,
@@ -262,7 +263,21 @@ static void report_counters(struct capture *cap)
 		(unsigned long long)h->parse.bad_chunk,
 		(unsigned long long)h->unmatched_responses,
 		(unsigned long long)h->unanswered_requests,
-		(unsigned long long)h->pipeline_overflow);
+		(unsigned long long)h->pipeline_overflow,
+		(unsigned long long)h->bad_traceparent,
+		(unsigned long long)h->bad_tracestate);
+	fprintf(stderr,
+		"spantap: links: traceparent=%llu, thread=%llu, "
+		"thread_ambiguous=%llu, connection=%llu, connection_late=%llu, "
+		"connection_unseen=%llu, unresolved=%llu, evicted=%llu\n",
+		(unsigned long long)ps->links.traceparent,
+		(unsigned long long)ps->links.thread,
+		(unsigned long long)ps->links.thread_ambiguous,
+		(unsigned long long)ps->links.connection,
+		(unsigned long long)ps->links.connection_late,
+		(unsigned long long)ps->links.connection_unseen,
+		(unsigned long long)ps->links.unresolved,
+		(unsigned long long)ps->links.evicted);
 }
 
 static int parse_ulong(const char *s, const char *what, unsigned long min,

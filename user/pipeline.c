@@ -12,6 +12,7 @@
 
 struct pipeline {
 	struct conn_table *conns;
+	struct correlate *own_corr; /* made here when the sink had none */
 	struct pipeline_opts opts;
 	struct pipeline_stats stats;
 	uint64_t last_ts; /* latest event time seen */
@@ -68,10 +69,15 @@ struct pipeline *pipeline__new(const struct pipeline_opts *o)
 	if (!p)
 		return NULL;
 	p->opts = *o;
-	p->conns = conn_table__new(o->max_conns, o->stream_bytes, conn_release,
-				   p);
-	if (!p->conns) {
-		free(p);
+	if (!p->opts.sink.corr) {
+		p->own_corr = correlate__new(PIPELINE_LINK_SPANS);
+		p->opts.sink.corr = p->own_corr;
+	}
+	p->conns =
+		conn_table__new(o->max_conns, o->stream_bytes, conn_release, p);
+	if (!p->conns || !p->opts.sink.corr) {
+		pipeline__free(p);
+		errno = ENOMEM;
 		return NULL;
 	}
 	return p;
@@ -230,7 +236,8 @@ static int on_data(struct pipeline *p, const struct st_data_event *e)
 		if (!detect(p, c, dir))
 			return 0;
 		if (c->proto == PROTO_UNKNOWN) {
-			/* not a message start: drop this segment, try the next */
+			/* not a message start: drop this segment, try the next
+			 */
 			stream__consume(s, s->end - s->head);
 			return 0;
 		}
@@ -287,8 +294,9 @@ void pipeline__drain(struct pipeline *p)
 	p->nclosing = 0;
 }
 
-const struct pipeline_stats *pipeline__stats(const struct pipeline *p)
+const struct pipeline_stats *pipeline__stats(struct pipeline *p)
 {
+	p->stats.links = *correlate__stats(p->opts.sink.corr);
 	return &p->stats;
 }
 
@@ -301,7 +309,9 @@ void pipeline__free(struct pipeline *p)
 {
 	if (!p)
 		return;
+	/* releasing the conns finishes their spans: links still needed */
 	conn_table__free(p->conns);
+	correlate__free(p->own_corr);
 	free(p->closing);
 	free(p);
 }

@@ -19,7 +19,7 @@
 struct pipeline_opts {
 	size_t max_conns;
 	uint32_t stream_bytes; /* captured bytes held per direction */
-	uint64_t idle_ns; /* a connection silent this long is dropped */
+	uint64_t idle_ns;      /* a connection silent this long is dropped */
 	struct span_sink sink;
 };
 
@@ -29,14 +29,18 @@ struct pipeline_stats {
 	uint64_t data_bytes; /* captured payload bytes */
 	uint64_t conns_opened;
 	uint64_t conns_closed;
-	uint64_t conns_evicted; /* table full */
-	uint64_t conns_expired; /* idle */
+	uint64_t conns_evicted;	  /* table full */
+	uint64_t conns_expired;	  /* idle */
 	uint64_t conns_midstream; /* first seen with data, not accept/connect */
-	uint64_t conns_other; /* not a protocol spantap parses */
+	uint64_t conns_other;	  /* not a protocol spantap parses */
 	uint64_t conn_alloc_fail;
 	struct stream_stats streams; /* of released connections */
 	struct http1_span_stats http1;
+	struct correlate_stats links; /* parent links made and missed */
 };
+
+/* Requests remembered for parent links (see span/correlate.h) */
+#define PIPELINE_LINK_SPANS 65536
 
 struct pipeline;
 
@@ -62,7 +66,7 @@ void pipeline__tick(struct pipeline *p, uint64_t now);
  * spans are complete before they are reported.
  */
 void pipeline__drain(struct pipeline *p);
-const struct pipeline_stats *pipeline__stats(const struct pipeline *p);
+const struct pipeline_stats *pipeline__stats(struct pipeline *p);
 size_t pipeline__nconns(const struct pipeline *p);
 /* Releases every connection (pending requests are counted), frees; NULL-safe */
 void pipeline__free(struct pipeline *p);

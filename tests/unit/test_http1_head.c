@@ -161,8 +161,7 @@ TEST(http1_status_lines)
 	ASSERT_EQ(parse_resp("HTTP/1.1 200\r\n\r\n", &m), PARSE_OK);
 	ASSERT_EQ(m.status, 200);
 	ASSERT_EQ(parse_resp("HTTP/1.1 200 \r\n\r\n", &m), PARSE_OK);
-	ASSERT_EQ(parse_resp("HTTP/1.0 503 Service \t Unavailable\r\n\r\n",
-			     &m),
+	ASSERT_EQ(parse_resp("HTTP/1.0 503 Service \t Unavailable\r\n\r\n", &m),
 		  PARSE_OK);
 	ASSERT_EQ(m.status, 503);
 	ASSERT_EQ(m.body, HTTP1_BODY_UNTIL_CLOSE);
@@ -185,9 +184,9 @@ TEST(http1_field_syntax)
 {
 	struct http1_msg m;
 
-	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n continued\r\n\r\n",
-			    &m),
-		  PARSE_INVALID); /* obs-fold */
+	ASSERT_EQ(
+		parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n continued\r\n\r\n", &m),
+		PARSE_INVALID); /* obs-fold */
 	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nX-A: 1\r\n\tcontinued\r\n\r\n",
 			    &m),
 		  PARSE_INVALID);
@@ -204,8 +203,8 @@ TEST(http1_field_syntax)
 		size_t hl;
 
 		ASSERT_EQ(http1__parse_head((const uint8_t *)nul,
-					    sizeof(nul) - 1, HTTP1_REQUEST,
-					    &m, &hl),
+					    sizeof(nul) - 1, HTTP1_REQUEST, &m,
+					    &hl),
 			  PARSE_INVALID);
 	}
 	/* values may hold UTF-8 and tabs; empty values are fine */
@@ -215,9 +214,9 @@ TEST(http1_field_syntax)
 		  PARSE_OK);
 	ASSERT_STREQ(m.host, "h");
 	ASSERT_STREQ(m.user_agent, "");
-	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
-			    &m),
-		  PARSE_OK);
+	ASSERT_EQ(
+		parse_req("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", &m),
+		PARSE_OK);
 	ASSERT_TRUE(m.flags & HTTP1_F_EXPECT_CONTINUE);
 	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n", &m),
 		  PARSE_OK);
@@ -237,8 +236,7 @@ TEST(http1_early_reject)
 	ASSERT_EQ(parse_req("\x16\x03\x01\x00\xa5\x01", &m), PARSE_INVALID);
 	ASSERT_EQ(parse_req("PRI * HTTP/2.0", &m), PARSE_INVALID);
 	ASSERT_EQ(parse_resp("HTTP/1.1 2x", &m), PARSE_INVALID);
-	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nBad Name", &m),
-		  PARSE_INVALID);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nBad Name", &m), PARSE_INVALID);
 	/* prefixes of good heads want more */
 	ASSERT_EQ(parse_req("", &m), PARSE_NEED_MORE);
 	ASSERT_EQ(parse_req("G", &m), PARSE_NEED_MORE);
@@ -299,8 +297,8 @@ TEST(http1_looks_like)
 	ASSERT_TRUE(!http1__looks_like_request(g, 3)); /* undecided */
 	ASSERT_TRUE(http1__looks_like_request(
 		(const uint8_t *)"PROPFIND /d HTTP/1.1\r\n", 22));
-	ASSERT_TRUE(!http1__looks_like_request(
-		(const uint8_t *)"PROPFIND /d", 11));
+	ASSERT_TRUE(
+		!http1__looks_like_request((const uint8_t *)"PROPFIND /d", 11));
 	ASSERT_TRUE(!http1__looks_like_request(
 		(const uint8_t *)"EHLO mail.example.org\r\n", 23));
 	ASSERT_TRUE(!http1__looks_like_request(
@@ -313,10 +311,10 @@ TEST(http1_looks_like)
 
 	ASSERT_TRUE(http1__looks_like_response(
 		(const uint8_t *)"HTTP/1.1 200 OK\r\n", 17));
-	ASSERT_TRUE(http1__looks_like_response(
-		(const uint8_t *)"HTTP/1.0 404", 12));
-	ASSERT_TRUE(!http1__looks_like_response(
-		(const uint8_t *)"HTTP/1.1", 8));
+	ASSERT_TRUE(http1__looks_like_response((const uint8_t *)"HTTP/1.0 404",
+					       12));
+	ASSERT_TRUE(
+		!http1__looks_like_response((const uint8_t *)"HTTP/1.1", 8));
 	ASSERT_TRUE(!http1__looks_like_response(
 		(const uint8_t *)"HTTP/2 200\r\n", 12));
 	ASSERT_TRUE(!http1__looks_like_response(
@@ -326,3 +324,23 @@ TEST(http1_looks_like)
 }
 
 /* A gap between two messages: the next one is found after it. */
+
+/*
+ * A NUL in a field value makes the head invalid (RFC 9112 field-vchar), so
+ * a stored traceparent can never be "VALID\0junk" read as VALID.
+ */
+TEST(http1_head_nul_in_traceparent_invalid)
+{
+	static const char req[] = "GET / HTTP/1.1\r\n"
+				  "traceparent: "
+				  "00-4bf92f3577b34da6a3ce929d0e0e4736-"
+				  "00f067aa0ba902b7-01\0junk\r\n"
+				  "\r\n";
+	struct feed f;
+
+	feed_init(&f, HTTP1_REQUEST);
+	feed_seg(&f, 0, req, sizeof(req) - 1, sizeof(req) - 1, 1, 1);
+	feed_free(&f);
+	ASSERT_EQ(f.nmsgs, 0);
+	ASSERT_TRUE(f.ninvalid >= 1);
+}

@@ -181,8 +181,8 @@ static pb_span *pb_span_new(struct arena *a, const struct span *s)
 	uint16_t idx[SPAN_MAX_ATTRS];
 	size_t nattrs = span_attrs_out(s, idx);
 	pb_kv **kvs = arena__alloc(a, nattrs * sizeof(*kvs) + 1);
-	const char *name;
-	size_t name_len = span_name(s, &name);
+	const char *name, *ts;
+	size_t name_len = span_name(s, &name), ts_len;
 
 	if (!p || !kvs)
 		return NULL;
@@ -199,6 +199,12 @@ static pb_span *pb_span_new(struct arena *a, const struct span *s)
 	p->name = arena__strndup(a, name, name_len);
 	if (!p->name)
 		return NULL;
+	ts = span__trace_state(s, &ts_len);
+	if (ts) {
+		p->trace_state = arena__strndup(a, ts, ts_len);
+		if (!p->trace_state)
+			return NULL;
+	}
 	p->kind = s->kind;
 	p->start_time_unix_nano = s->start_ns;
 	p->end_time_unix_nano = span_end(s);
@@ -354,14 +360,19 @@ static void json_span(struct json_writer *w, const struct span *s)
 {
 	uint16_t idx[SPAN_MAX_ATTRS];
 	size_t nattrs = span_attrs_out(s, idx);
-	const char *name;
-	size_t name_len = span_name(s, &name);
+	const char *name, *ts;
+	size_t name_len = span_name(s, &name), ts_len;
 
 	json_writer__obj_begin(w);
 	json_writer__key(w, "traceId");
 	json_hex(w, s->trace_id, sizeof(s->trace_id));
 	json_writer__key(w, "spanId");
 	json_hex(w, s->span_id, sizeof(s->span_id));
+	ts = span__trace_state(s, &ts_len);
+	if (ts) {
+		json_writer__key(w, "traceState");
+		json_writer__str(w, ts, ts_len);
+	}
 	if (!span__is_root(s)) {
 		json_writer__key(w, "parentSpanId");
 		json_hex(w, s->parent_span_id, sizeof(s->parent_span_id));

@@ -43,30 +43,32 @@ enum http1_body {
 #define HTTP1_F_METHOD_CUT (1u << 0) /* method longer than the field */
 #define HTTP1_F_TARGET_CUT (1u << 1)
 #define HTTP1_F_CONN_CLOSE (1u << 2) /* Connection: close, or 1.0 default */
-#define HTTP1_F_UPGRADE (1u << 3) /* 101 Switching Protocols */
-#define HTTP1_F_TE_AND_CL (1u << 4) /* both; TE won (RFC 9112 6.3) */
-#define HTTP1_F_TRUNCATED (1u << 5) /* ended by close/flush mid-body */
+#define HTTP1_F_UPGRADE (1u << 3)    /* 101 Switching Protocols */
+#define HTTP1_F_TE_AND_CL (1u << 4)  /* both; TE won (RFC 9112 6.3) */
+#define HTTP1_F_TRUNCATED (1u << 5)  /* ended by close/flush mid-body */
 #define HTTP1_F_EXPECT_CONTINUE (1u << 6)
 /*
  * The body's framing (chunk sizes) fell into a hole: the message was taken
  * to end where the next message begins.
  */
 #define HTTP1_F_FRAMING_LOST (1u << 7)
+/* tracestate lines longer than the field: the last entry may be cut */
+#define HTTP1_F_TRACESTATE_CUT (1u << 8)
 
 struct http1_msg {
-	uint8_t kind; /* enum http1_kind */
+	uint8_t kind;	       /* enum http1_kind */
 	uint8_t version_minor; /* HTTP/1.x */
-	uint8_t body; /* enum http1_body */
+	uint8_t body;	       /* enum http1_body */
 	uint8_t n_traceparent; /* traceparent headers seen (2+ is invalid) */
-	uint16_t status; /* responses */
+	uint16_t status;       /* responses */
 	uint16_t _pad;
 	uint32_t flags;
-	uint32_t start_tid; /* thread that moved the first byte */
+	uint32_t start_tid;	 /* thread that moved the first byte */
 	uint64_t content_length; /* HTTP1_BODY_LENGTH */
-	uint64_t start_pos; /* first byte of the message */
-	uint64_t end_pos; /* one past its last byte */
-	uint64_t start_ts; /* CLOCK_MONOTONIC ns of the first byte */
-	uint64_t end_ts; /* ... of the last byte */
+	uint64_t start_pos;	 /* first byte of the message */
+	uint64_t end_pos;	 /* one past its last byte */
+	uint64_t start_ts;	 /* CLOCK_MONOTONIC ns of the first byte */
+	uint64_t end_ts;	 /* ... of the last byte */
 	uint32_t end_tid;
 	uint32_t head_len;
 	/* NUL-terminated, bytes as on the wire, cut to fit */
@@ -80,14 +82,15 @@ struct http1_msg {
 
 struct http1_stats {
 	uint64_t messages;
-	uint64_t invalid; /* PARSE_INVALID returns */
-	uint64_t head_in_hole; /* head cut by the snapshot cap or a loss */
+	uint64_t invalid;	/* PARSE_INVALID returns */
+	uint64_t head_in_hole;	/* head cut by the snapshot cap or a loss */
 	uint64_t head_too_long; /* over HTTP1_HEAD_MAX or HTTP1_MAX_HEADERS */
-	uint64_t bad_length; /* Content-Length missing digits, overflow, conflicts */
+	uint64_t bad_length;	/* Content-Length missing digits, overflow,
+				   conflicts */
 	uint64_t bad_chunk;
 	uint64_t te_and_cl;
 	uint64_t skipped_bytes; /* dropped while resynchronising, holes too */
-	uint64_t framing_lost; /* bodies ended at the next message's start */
+	uint64_t framing_lost;	/* bodies ended at the next message's start */
 };
 
 enum http1_state {
@@ -99,12 +102,12 @@ enum http1_state {
 	HTTP1_ST_TRAILERS,
 	HTTP1_ST_UNTIL_CLOSE,
 	HTTP1_ST_BODY_LOST, /* framing in a hole: body ends at the next head */
-	HTTP1_ST_UPGRADED, /* after 101: the rest is not HTTP/1 */
+	HTTP1_ST_UPGRADED,  /* after 101: the rest is not HTTP/1 */
 };
 
 /* Per-direction parser state. Zero-initialise, then http1_parser__init. */
 struct http1_parser {
-	uint8_t kind; /* enum http1_kind: what this direction carries */
+	uint8_t kind;  /* enum http1_kind: what this direction carries */
 	uint8_t state; /* enum http1_state */
 	uint16_t _pad;
 	uint32_t _pad2;
@@ -114,7 +117,7 @@ struct http1_parser {
 	 * checked.
 	 */
 	uint64_t remaining;
-	struct http1_msg cur; /* the message being framed */
+	struct http1_msg cur;	   /* the message being framed */
 	struct http1_stats *stats; /* shared counters, may be NULL */
 };
 
@@ -135,8 +138,7 @@ enum parse_result http1_parser__next(struct http1_parser *p, struct stream *s,
  * (PARSE_OK, *ret_msg filled, end at the last byte seen); one cut mid-way is
  * returned with HTTP1_F_TRUNCATED. PARSE_NEED_MORE when nothing was pending.
  */
-enum parse_result http1_parser__finish(struct http1_parser *p,
-				       struct stream *s,
+enum parse_result http1_parser__finish(struct http1_parser *p, struct stream *s,
 				       struct http1_msg *ret_msg);
 
 /*
@@ -147,8 +149,8 @@ enum parse_result http1_parser__finish(struct http1_parser *p,
  * body framing as the headers state it (no_body rules applied by caller).
  */
 enum parse_result http1__parse_head(const uint8_t *buf, size_t len,
-				    enum http1_kind kind,
-				    struct http1_msg *msg, size_t *ret_head_len);
+				    enum http1_kind kind, struct http1_msg *msg,
+				    size_t *ret_head_len);
 
 /* Cheap checks on the first bytes of a direction, for protocol detection. */
 bool http1__looks_like_request(const uint8_t *buf, size_t len);

@@ -18,20 +18,18 @@
 /* Resync looks this far into a candidate start line to judge it. */
 #define HTTP1_RESYNC_PEEK 256
 
-
-
-
 static const char *const http1_methods[] = {
-	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
-	"CONNECT", "TRACE",
+	"GET",	   "POST",  "PUT",     "DELETE", "HEAD",
+	"OPTIONS", "PATCH", "CONNECT", "TRACE",
 };
 
 /* RFC 9110 tchar, as a table: this runs on every byte of every name */
 static const bool tchar[256] = {
-	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
-	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
-	['`'] = 1, ['|'] = 1, ['~'] = 1,
-	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+	['!'] = 1,	   ['#'] = 1,	      ['$'] = 1, ['%'] = 1,
+	['&'] = 1,	   ['\''] = 1,	      ['*'] = 1, ['+'] = 1,
+	['-'] = 1,	   ['.'] = 1,	      ['^'] = 1, ['_'] = 1,
+	['`'] = 1,	   ['|'] = 1,	      ['~'] = 1, ['0' ... '9'] = 1,
+	['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
 };
 
 static bool is_tchar(uint8_t c)
@@ -43,9 +41,6 @@ static bool is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
 }
-
-
-
 
 static uint8_t to_lower(uint8_t c)
 {
@@ -75,8 +70,6 @@ static bool copy_cut(char *dst, size_t size, const uint8_t *src, size_t n)
 	dst[n] = '\0';
 	return cut;
 }
-
-
 
 /*
  * Compare s[0..n) with the literal lit: LINE_OK when equal, LINE_MORE when
@@ -187,8 +180,8 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
 		return LINE_MORE;
 	if (msg) {
 		msg->version_minor = minor;
-		msg->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 +
-			      (s[11] - '0');
+		msg->status =
+			(s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
 	}
 	return LINE_OK;
 }
@@ -198,8 +191,8 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
  * whitespace is obs-fold, which we refuse. Returns the name length in
  * *ret_colon.
  */
-enum line_res http1_check_field_line(const uint8_t *s, size_t n,
-				      bool complete, size_t *ret_colon)
+enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
+				     size_t *ret_colon)
 {
 	size_t i = 0;
 
@@ -313,7 +306,7 @@ static void trim_ows(const uint8_t **v, size_t *n)
  * makes the head invalid (only Content-Length can).
  */
 static bool head_field(struct http1_msg *msg, struct head_fields *hf,
-		      const uint8_t *s, size_t n, size_t colon)
+		       const uint8_t *s, size_t n, size_t colon)
 {
 	const uint8_t *v = s + colon + 1;
 	size_t vn = n - colon - 1;
@@ -342,8 +335,9 @@ static bool head_field(struct http1_msg *msg, struct head_fields *hf,
 			msg->tracestate[have] = '\0';
 			room--;
 		}
-		if (vn && room > 1)
-			copy_cut(msg->tracestate + have, room, v, vn);
+		if (vn && (room <= 1 ||
+			   copy_cut(msg->tracestate + have, room, v, vn)))
+			msg->flags |= HTTP1_F_TRACESTATE_CUT;
 	} else if (mem_ieq(s, colon, "content-length")) {
 		if (!for_each_elem(hf, v, vn, cl_elem))
 			return false;
@@ -377,8 +371,8 @@ static int head_finish(struct http1_msg *msg, const struct head_fields *hf)
 		msg->body = HTTP1_BODY_LENGTH;
 		msg->content_length = hf->cl;
 	} else {
-		msg->body = msg->kind == HTTP1_RESPONSE ?
-				    HTTP1_BODY_UNTIL_CLOSE : HTTP1_BODY_NONE;
+		msg->body = msg->kind == HTTP1_RESPONSE ? HTTP1_BODY_UNTIL_CLOSE
+							: HTTP1_BODY_NONE;
 	}
 	if (hf->close || (msg->version_minor == 0 && !hf->keep_alive))
 		msg->flags |= HTTP1_F_CONN_CLOSE;
@@ -388,11 +382,11 @@ static int head_finish(struct http1_msg *msg, const struct head_fields *hf)
 }
 
 enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
-				    enum http1_kind kind,
-				    struct http1_msg *msg,
-				    size_t *ret_head_len, enum head_err *err)
+				       enum http1_kind kind,
+				       struct http1_msg *msg,
+				       size_t *ret_head_len, enum head_err *err)
 {
-	struct head_fields hf = { 0 };
+	struct head_fields hf = {0};
 	size_t p = 0, lim = len < HTTP1_HEAD_MAX ? len : HTTP1_HEAD_MAX;
 	unsigned int nfields = 0;
 	bool first = true;
@@ -453,8 +447,8 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 }
 
 enum parse_result http1__parse_head(const uint8_t *buf, size_t len,
-				    enum http1_kind kind,
-				    struct http1_msg *msg, size_t *ret_head_len)
+				    enum http1_kind kind, struct http1_msg *msg,
+				    size_t *ret_head_len)
 {
 	enum head_err err;
 	size_t head_len = 0;
@@ -486,8 +480,8 @@ bool http1_plausible_start(const uint8_t *s, size_t n, enum http1_kind kind)
 	if (kind == HTTP1_REQUEST) {
 		bool known = false;
 
-		for (size_t i = 0; i < sizeof(http1_methods) /
-					       sizeof(http1_methods[0]);
+		for (size_t i = 0;
+		     i < sizeof(http1_methods) / sizeof(http1_methods[0]);
 		     i++) {
 			const char *m = http1_methods[i];
 			size_t ml = strlen(m);

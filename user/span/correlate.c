@@ -1,12 +1,288 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "span/correlate.h"
+#include "util/fixmap.h"
 
-void correlate__link(struct span *s)
+/* A chain of parents longer than this is a loop or nonsense: stop there */
+#define RESOLVE_MAX_DEPTH 64
+
+struct node {
+	uint8_t parent_id[8];
+	uint8_t trace_id[16]; /* its own: a traceparent's, or a root's */
+	uint8_t flags;
+	uint8_t source;	 /* enum parent_source */
+	uint8_t waiting; /* a server end waiting for its client end */
+};
+
+struct thread_key {
+	uint32_t pid, tid;
+};
+
+struct thread_val {
+	uint32_t open;	    /* server requests read, not yet answered */
+	uint8_t span_id[8]; /* the one open request; zero when unknown */
+};
+
+/* Both ends of one TCP connection name it the same way: client, server. */
+struct pair_key {
+	uint8_t caddr[16], saddr[16];
+	uint16_t cport, sport;
+	uint32_t family;
+	uint64_t index;
+};
+
+struct pair_val {
+	uint8_t span_id[8];
+	uint8_t server_waiting; /* the server end came first */
+};
+
+struct correlate {
+	struct fixmap *nodes; /* span id -> struct node */
+	struct fixmap *threads;
+	struct fixmap *pairs;
+	struct correlate_stats st;
+};
+
+static const char *const source_names[] = {
+	[PARENT_TRACEPARENT] = "traceparent",
+	[PARENT_THREAD] = "thread",
+	[PARENT_CONNECTION] = "connection",
+};
+
+struct correlate *correlate__new(size_t max_spans)
 {
-	span__random_id(s->span_id, sizeof(s->span_id));
-	span__random_id(s->trace_id, sizeof(s->trace_id));
+	struct correlate *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->nodes = fixmap__new(max_spans, 8, sizeof(struct node));
+	k->threads = fixmap__new(max_spans / 4 + 16, sizeof(struct thread_key),
+				 sizeof(struct thread_val));
+	k->pairs = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key),
+			       sizeof(struct pair_val));
+	if (!k->nodes || !k->threads || !k->pairs) {
+		correlate__free(k);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return k;
+}
+
+void correlate__free(struct correlate *k)
+{
+	if (!k)
+		return;
+	fixmap__free(k->nodes);
+	fixmap__free(k->threads);
+	fixmap__free(k->pairs);
+	free(k);
+}
+
+static void pair_key_of(const struct correlate_req *r, struct pair_key *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->family = r->family;
+	pk->index = r->index;
+	if (r->server) {
+		memcpy(pk->caddr, r->raddr, 16);
+		memcpy(pk->saddr, r->laddr, 16);
+		pk->cport = r->rport;
+		pk->sport = r->lport;
+	} else {
+		memcpy(pk->caddr, r->laddr, 16);
+		memcpy(pk->saddr, r->raddr, 16);
+		pk->cport = r->lport;
+		pk->sport = r->rport;
+	}
+}
+
+static void link_to(struct node *n, const uint8_t parent[8], uint8_t source)
+{
+	memcpy(n->parent_id, parent, 8);
+	n->source = source;
+}
+
+/* Rule 3, server end: the client request at the other end, if seen. */
+static void link_server(struct correlate *k, const struct correlate_req *r,
+			const uint8_t span_id[8], struct node *n)
+{
+	struct pair_key pk;
+	struct pair_val *pv;
+	bool added;
+
+	pair_key_of(r, &pk);
+	pv = fixmap__put(k->pairs, &pk, &added);
+	if (!pv)
+		return;
+	if (!added && !pv->server_waiting) {
+		link_to(n, pv->span_id, PARENT_CONNECTION);
+		k->st.connection++;
+		fixmap__del(k->pairs, &pk);
+		return;
+	}
+	/* the client end is not there yet: wait for it */
+	memcpy(pv->span_id, span_id, 8);
+	pv->server_waiting = 1;
+	n->waiting = 1;
+}
+
+/* Rule 3, client end: link a server end that came first, or wait for it. */
+static void link_client_end(struct correlate *k, const struct correlate_req *r,
+			    const uint8_t span_id[8])
+{
+	struct pair_key pk;
+	struct pair_val *pv;
+	struct node *srv;
+	bool added;
+
+	pair_key_of(r, &pk);
+	pv = fixmap__put(k->pairs, &pk, &added);
+	if (!pv)
+		return;
+	if (!added && pv->server_waiting) {
+		srv = fixmap__get(k->nodes, pv->span_id);
+		if (srv && srv->source == PARENT_NONE) {
+			srv->waiting = 0;
+			link_to(srv, span_id, PARENT_CONNECTION);
+			k->st.connection++;
+			k->st.connection_late++;
+		}
+		fixmap__del(k->pairs, &pk);
+		return;
+	}
+	memcpy(pv->span_id, span_id, 8);
+	pv->server_waiting = 0;
+}
+
+/* Rule 2: the server request open on this thread, if exactly one. */
+static void link_thread(struct correlate *k, const struct correlate_req *r,
+			struct node *n)
+{
+	struct thread_key tk = {.pid = r->pid, .tid = r->tid};
+	struct thread_val *tv = fixmap__get(k->threads, &tk);
+	static const uint8_t zero[8];
+
+	if (!tv || !tv->open)
+		return;
+	if (tv->open > 1 || !memcmp(tv->span_id, zero, 8)) {
+		k->st.thread_ambiguous++;
+		return;
+	}
+	link_to(n, tv->span_id, PARENT_THREAD);
+	k->st.thread++;
+}
+
+void correlate__start(struct correlate *k, const struct correlate_req *r,
+		      uint8_t ret_span_id[8])
+{
+	struct node *n;
+	bool added;
+
+	/* span ids are random, so a clash with a remembered one is a
+	 * 2^-64 event: draw again rather than merge two spans */
+	do {
+		span__random_id(ret_span_id, 8);
+		n = fixmap__put(k->nodes, ret_span_id, &added);
+	} while (n && !added);
+	if (!n)
+		return; /* not remembered: finish makes it a root */
+
+	if (r->tp) {
+		memcpy(n->trace_id, r->tp->trace_id, 16);
+		link_to(n, r->tp->parent_id, PARENT_TRACEPARENT);
+		/* sampled and random-trace-id are the flags defined */
+		n->flags = r->tp->flags & 0x03;
+		k->st.traceparent++;
+	} else {
+		span__random_id(n->trace_id, 16);
+		n->flags = 0x01; /* sampled: spantap keeps every span */
+	}
+
+	if (r->server) {
+		struct thread_key tk = {.pid = r->pid, .tid = r->tid};
+		struct thread_val *tv = fixmap__put(k->threads, &tk, NULL);
+
+		if (tv) {
+			if (!tv->open++)
+				memcpy(tv->span_id, ret_span_id, 8);
+			else
+				memset(tv->span_id, 0, 8);
+		}
+		if (!r->tp && !r->midstream)
+			link_server(k, r, ret_span_id, n);
+	} else {
+		if (!r->tp)
+			link_thread(k, r, n);
+		if (!r->midstream)
+			link_client_end(k, r, ret_span_id);
+	}
+	k->st.evicted = fixmap__evicted(k->nodes) +
+			fixmap__evicted(k->threads) + fixmap__evicted(k->pairs);
+}
+
+void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
+			    const uint8_t span_id[8])
+{
+	struct thread_key tk = {.pid = pid, .tid = tid};
+	struct thread_val *tv;
+
+	if (!k)
+		return;
+	tv = fixmap__get(k->threads, &tk);
+	if (!tv)
+		return;
+	if (tv->open <= 1) {
+		fixmap__del(k->threads, &tk);
+		return;
+	}
+	tv->open--;
+	/* which one is left is not known: no link until the thread is idle */
+	memset(tv->span_id, 0, 8);
+}
+
+void correlate__finish(struct correlate *k, const uint8_t span_id[8],
+		       struct span *s)
+{
+	const struct node *n = k ? fixmap__get(k->nodes, span_id) : NULL;
+	const struct node *top = n;
+	const char *src;
+
+	memcpy(s->span_id, span_id, 8);
 	memset(s->parent_span_id, 0, sizeof(s->parent_span_id));
-	s->trace_flags = 1; /* sampled: spantap keeps every span it makes */
+	s->parent_remote = 0;
+	if (!n) {
+		span__random_id(s->trace_id, sizeof(s->trace_id));
+		s->trace_flags = 0x01;
+		return;
+	}
+	/* the trace is that of the nearest ancestor that has one of its own */
+	for (int depth = 0;
+	     top->source == PARENT_THREAD || top->source == PARENT_CONNECTION;
+	     depth++) {
+		const struct node *p = fixmap__get(k->nodes, top->parent_id);
+
+		if (!p || depth == RESOLVE_MAX_DEPTH) {
+			k->st.unresolved++;
+			break;
+		}
+		top = p;
+	}
+	memcpy(s->trace_id, top->trace_id, sizeof(s->trace_id));
+	s->trace_flags = top->flags;
+	if (n->waiting)
+		k->st.connection_unseen++;
+	if (n->source == PARENT_NONE)
+		return;
+	memcpy(s->parent_span_id, n->parent_id, 8);
+	s->parent_remote = n->source == PARENT_TRACEPARENT;
+	src = source_names[n->source];
+	span__add_str(s, SC_SPANTAP_PARENT_SOURCE, src, strlen(src));
+}
+
+const struct correlate_stats *correlate__stats(const struct correlate *k)
+{
+	return &k->st;
 }

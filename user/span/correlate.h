@@ -1,15 +1,89 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * Where a span gets its identity and its place in a trace. Today every span
- * is the root of its own trace; parent links (traceparent headers, same
- * thread, both ends of a local connection) will be decided here.
+ * Where a span gets its identity and its place in a trace. A request gets
+ * its span id when it starts (its head is parsed), and a parent when one is
+ * known then:
+ *
+ *  1. a valid W3C traceparent it carries (explicit context wins);
+ *  2. for a client request, the one server request open on the same thread
+ *     of the same process (several open at once: no guess, counted);
+ *  3. for a server request, the client request at the other end of the same
+ *     connection, when both ends are on this node (same TCP 4-tuple, same
+ *     place in the connection's request order).
+ *
+ * Rule 3 also works when the server end is seen first (events of two CPUs
+ * can arrive out of order): the server request waits, unlinked, for its
+ * client end, and is linked when that shows up. A span takes its trace id
+ * from its nearest ancestor with one of its own (a traceparent or a root)
+ * when it is finished, so a late link still puts the whole subtree in the
+ * right trace. All tables are bounded; what they push out is counted.
  */
 #ifndef __SPANTAP_CORRELATE_H
 #define __SPANTAP_CORRELATE_H
 
-#include "span/span.h"
+#include <stdbool.h>
+#include <stdint.h>
 
-/* Give s its span id, trace id and parent. */
-void correlate__link(struct span *s);
+#include "span/span.h"
+#include "span/traceparent.h"
+
+enum parent_source {
+	PARENT_NONE = 0,
+	PARENT_TRACEPARENT = 1,
+	PARENT_THREAD = 2,
+	PARENT_CONNECTION = 3,
+};
+
+struct correlate_stats {
+	uint64_t traceparent; /* spans continuing a received traceparent */
+	uint64_t thread; /* client spans linked to their thread's server span */
+	uint64_t thread_ambiguous; /* several server requests open: no link */
+	uint64_t connection;	   /* server spans linked to their client end */
+	uint64_t connection_late;  /* of those, linked after the server began */
+	/*
+	 * server spans finished with no client end seen: the client is on
+	 * another node, or its end was not captured
+	 */
+	uint64_t connection_unseen;
+	uint64_t unresolved; /* trace id from a parent no longer known */
+	uint64_t evicted;    /* entries pushed out of full tables */
+};
+
+/* What is known of a request when it starts. */
+struct correlate_req {
+	bool server;
+	bool midstream; /* the connection was not seen from its start */
+	uint32_t pid, tid;
+	int family;
+	const uint8_t *laddr, *raddr; /* 16 bytes each */
+	uint16_t lport, rport;
+	uint64_t index; /* the request's place on its connection, from 0 */
+	const struct trace_context *tp; /* a valid traceparent, or NULL */
+};
+
+struct correlate;
+
+/* max_spans: requests remembered for linking. NULL with errno. */
+struct correlate *correlate__new(size_t max_spans);
+void correlate__free(struct correlate *k);
+
+/* A request starts: its span id, chosen now, goes to ret_span_id. */
+void correlate__start(struct correlate *k, const struct correlate_req *r,
+		      uint8_t ret_span_id[8]);
+/* The server request span_id of pid/tid is over (answered or not). */
+void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
+			    const uint8_t span_id[8]);
+/*
+ * The span of request span_id is finished: set its ids, trace id, parent,
+ * flags and the spantap.parent.source attribute. k may be NULL: then s is a
+ * root with fresh ids.
+ */
+void correlate__finish(struct correlate *k, const uint8_t span_id[8],
+		       struct span *s);
+
+const struct correlate_stats *correlate__stats(const struct correlate *k);
+
+/* The attribute naming where a span's parent came from */
+#define SC_SPANTAP_PARENT_SOURCE "spantap.parent.source"
 
 #endif /* __SPANTAP_CORRELATE_H */

@@ -9,15 +9,24 @@
 #include "span/correlate.h"
 #include "span/http1_span.h"
 #include "span/semconv.h"
+#include "span/traceparent.h"
+
+/* What a request was given when it started, kept beside it */
+struct pending_link {
+	uint8_t span_id[8];
+	bool tracestate_ok; /* a valid traceparent and tracestate came */
+};
 
 struct http1_conn {
 	struct http1_parser parsers[2]; /* by enum st_dir */
-	struct http1_msg *pending; /* ring of requests awaiting responses */
+	struct http1_msg *pending;  /* ring of requests awaiting responses */
+	struct pending_link *links; /* same ring, same indexes */
 	unsigned int head, count, cap;
+	uint64_t nreq; /* requests seen on the connection */
 	bool upgraded; /* after 101: the rest is another protocol */
 	struct http1_span_stats *stats;
 	struct http1_msg msg; /* scratch: the message just framed */
-	struct span span; /* scratch: the span being built */
+	struct span span;     /* scratch: the span being built */
 };
 
 struct http1_conn *http1_conn__new(const struct conn *c,
@@ -44,35 +53,55 @@ void http1_conn__free(struct http1_conn *h)
 	if (!h)
 		return;
 	free(h->pending);
+	free(h->links);
 	free(h);
 }
 
-static int pending_push(struct http1_conn *h, const struct http1_msg *m)
+static struct pending_link *pending_push(struct http1_conn *h,
+					 const struct http1_msg *m)
 {
+	struct pending_link *l;
+
 	if (h->count == h->cap) {
 		unsigned int ncap = h->cap ? h->cap * 2 : 2;
 		struct http1_msg *n;
+		struct pending_link *nl;
 
 		if (h->cap >= HTTP1_PIPELINE_MAX)
-			return -ENOSPC;
+			return NULL;
 		n = calloc(ncap, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		for (unsigned int i = 0; i < h->count; i++)
+		nl = calloc(ncap, sizeof(*nl));
+		if (!n || !nl) {
+			free(n);
+			free(nl);
+			return NULL;
+		}
+		for (unsigned int i = 0; i < h->count; i++) {
 			n[i] = h->pending[(h->head + i) % h->cap];
+			nl[i] = h->links[(h->head + i) % h->cap];
+		}
 		free(h->pending);
+		free(h->links);
 		h->pending = n;
+		h->links = nl;
 		h->cap = ncap;
 		h->head = 0;
 	}
 	h->pending[(h->head + h->count) % h->cap] = *m;
+	l = &h->links[(h->head + h->count) % h->cap];
+	memset(l, 0, sizeof(*l));
 	h->count++;
-	return 0;
+	return l;
 }
 
 static const struct http1_msg *pending_peek(const struct http1_conn *h)
 {
 	return h->count ? &h->pending[h->head] : NULL;
+}
+
+static const struct pending_link *pending_link(const struct http1_conn *h)
+{
+	return &h->links[h->head];
 }
 
 static void pending_pop(struct http1_conn *h)
@@ -84,9 +113,9 @@ static void pending_pop(struct http1_conn *h)
 /* RFC 9110 methods and PATCH; others are _OTHER per the conventions. */
 static bool method_known(const char *m)
 {
-	static const char *const known[] = { "GET",    "HEAD",    "POST",
-					     "PUT",    "DELETE",  "CONNECT",
-					     "OPTIONS", "TRACE",  "PATCH" };
+	static const char *const known[] = {"GET",     "HEAD",	 "POST",
+					    "PUT",     "DELETE", "CONNECT",
+					    "OPTIONS", "TRACE",	 "PATCH"};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strcmp(m, known[i]))
@@ -211,9 +240,9 @@ void http1_span__build(struct span *s, const struct conn *c,
 		span__add_int(s, SC_HTTP_RESPONSE_STATUS_CODE, resp->status);
 	/* the version both ends spoke: the response's, when there is one */
 	span__add_str(s, SC_NETWORK_PROTOCOL_VERSION,
-		      (resp->status ? resp->version_minor : req->version_minor) ?
-			      "1.1" :
-			      "1.0",
+		      (resp->status ? resp->version_minor : req->version_minor)
+			      ? "1.1"
+			      : "1.0",
 		      3);
 
 	/* the Host header names the server; else the socket's server end */
@@ -223,7 +252,9 @@ void http1_span__build(struct span *s, const struct conn *c,
 	}
 	span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
 	span__add_int(s, SC_SERVER_PORT,
-		      hport ? hport : server ? c->lport : c->rport);
+		      hport    ? hport
+		      : server ? c->lport
+			       : c->rport);
 	if (server) {
 		span__add_str(s, SC_CLIENT_ADDRESS, remote, strlen(remote));
 	} else {
@@ -238,8 +269,9 @@ void http1_span__build(struct span *s, const struct conn *c,
 				      strlen(req->target));
 		else
 			span__add_str(s, SC_URL_FULL, buf,
-				      (size_t)n < sizeof(buf) ? (size_t)n :
-								sizeof(buf) - 1);
+				      (size_t)n < sizeof(buf)
+					      ? (size_t)n
+					      : sizeof(buf) - 1);
 	}
 	span__add_str(s, SC_NETWORK_PEER_ADDRESS, remote, strlen(remote));
 	span__add_int(s, SC_NETWORK_PEER_PORT, c->rport);
@@ -272,16 +304,97 @@ static void build_unanswered(struct span *s, const struct conn *c,
 			     uint64_t close_ts, const struct span_sink *sink)
 {
 	/* status 0: no status code attribute, no status-based error */
-	struct http1_msg resp = { .end_ts = close_ts };
+	struct http1_msg resp = {.end_ts = close_ts};
 
 	http1_span__build(s, c, req, &resp, server, sink);
 	s->status = SPAN_STATUS_ERROR;
 	span__add_str(s, SC_ERROR_TYPE, "connection_closed", 17);
 }
 
+/*
+ * The request's W3C context: true when it carries exactly one valid
+ * traceparent (two make both invalid). *ret_ts_ok: its tracestate is valid
+ * too, and tp holds it.
+ */
+static bool request_context(const struct http1_msg *req,
+			    struct trace_context *tp, bool *ret_ts_ok)
+{
+	struct tracestate_part part = {req->tracestate,
+				       strlen(req->tracestate)};
+
+	*ret_ts_ok = false;
+	if (req->n_traceparent != 1 ||
+	    traceparent__parse(req->traceparent, strlen(req->traceparent), tp))
+		return false;
+	/* a list cut to fit keeps whole entries only */
+	if (req->flags & HTTP1_F_TRACESTATE_CUT) {
+		const char *comma = memrchr(part.p, ',', part.len);
+
+		part.len = comma ? (size_t)(comma - part.p) : 0;
+	}
+	*ret_ts_ok = part.len && !tracestate__parse(&part, 1, tp) &&
+		     tp->tracestate_len;
+	return true;
+}
+
+/*
+ * A request starts: decide its span id and parent now, while what it hangs
+ * from (its thread's server request, its connection's other end) is live.
+ */
+static void request_start(struct http1_conn *h, const struct conn *c,
+			  const struct http1_msg *req, struct pending_link *l,
+			  const struct span_sink *sink)
+{
+	struct correlate_req r = {
+		.server = c->req_dir == ST_DIR_INGRESS,
+		.midstream = c->role == ST_ROLE_UNKNOWN,
+		.pid = c->pid,
+		.tid = req->start_tid,
+		.family = c->family,
+		.laddr = c->laddr,
+		.raddr = c->raddr,
+		.lport = c->lport,
+		.rport = c->rport,
+		.index = h->nreq++,
+	};
+	struct trace_context tp;
+
+	if (request_context(req, &tp, &l->tracestate_ok)) {
+		r.tp = &tp;
+		if (!l->tracestate_ok && req->tracestate[0])
+			h->stats->bad_tracestate++;
+	} else if (req->n_traceparent) {
+		h->stats->bad_traceparent++;
+	}
+	if (sink->corr)
+		correlate__start(sink->corr, &r, l->span_id);
+	else
+		span__random_id(l->span_id, sizeof(l->span_id));
+}
+
+/* The request at the head of the queue is done: its thread is free. */
+static void request_done(struct http1_conn *h, const struct conn *c,
+			 const struct span_sink *sink)
+{
+	if (c->req_dir == ST_DIR_INGRESS)
+		correlate__server_done(sink->corr, c->pid,
+				       pending_peek(h)->start_tid,
+				       pending_link(h)->span_id);
+	pending_pop(h);
+}
+
+/* Emit the span of the request at the head of the queue. */
 static void emit(struct http1_conn *h, const struct span_sink *sink)
 {
-	correlate__link(&h->span);
+	const struct pending_link *l = pending_link(h);
+	struct trace_context tp;
+	bool ts_ok;
+
+	correlate__finish(sink->corr, l->span_id, &h->span);
+	if (l->tracestate_ok && h->span.parent_remote &&
+	    request_context(pending_peek(h), &tp, &ts_ok) && ts_ok)
+		span__set_trace_state(&h->span, tp.tracestate,
+				      tp.tracestate_len);
 	h->stats->spans++;
 	sink->emit(&h->span, sink->arg);
 }
@@ -303,10 +416,10 @@ static void on_response(struct http1_conn *h, const struct conn *c,
 	}
 	http1_span__build(&h->span, c, req, resp, c->req_dir == ST_DIR_INGRESS,
 			  sink);
-	pending_pop(h);
 	if (resp->flags & HTTP1_F_UPGRADE)
 		h->upgraded = true;
 	emit(h, sink);
+	request_done(h, c, sink);
 }
 
 void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
@@ -331,13 +444,18 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 		if (r == PARSE_NEED_MORE)
 			return;
 		if (r == PARSE_INVALID) {
-			/* the parser resynchronised; stop if it could not move */
+			/* the parser resynchronised; stop if it could not move
+			 */
 			if (s->head == before)
 				return;
 			continue;
 		}
 		if (dir == c->req_dir) {
-			if (pending_push(h, &h->msg))
+			struct pending_link *l = pending_push(h, &h->msg);
+
+			if (l)
+				request_start(h, c, &h->msg, l, sink);
+			else
 				h->stats->pipeline_overflow++;
 		} else {
 			on_response(h, c, &h->msg, sink);
@@ -362,6 +480,6 @@ void http1_conn__finish(struct http1_conn *h, struct conn *c, bool closed,
 					 close_ts, sink);
 			emit(h, sink);
 		}
-		pending_pop(h);
+		request_done(h, c, sink);
 	}
 }

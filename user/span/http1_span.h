@@ -21,8 +21,10 @@ struct http1_span_stats {
 	uint64_t spans;
 	uint64_t unmatched_responses; /* response, no request seen: no span */
 	uint64_t unanswered_requests; /* request, connection ended first */
-	uint64_t pipeline_overflow; /* requests beyond HTTP1_PIPELINE_MAX */
-	uint64_t interim_responses; /* 1xx before the final response */
+	uint64_t pipeline_overflow;   /* requests beyond HTTP1_PIPELINE_MAX */
+	uint64_t interim_responses;   /* 1xx before the final response */
+	uint64_t bad_traceparent;     /* invalid or repeated: ignored whole */
+	uint64_t bad_tracestate; /* invalid with a valid traceparent: dropped */
 };
 
 struct http1_conn;

@@ -32,8 +32,7 @@ static struct span_attr *span__new_attr(struct span *s, const char *key,
 	return a;
 }
 
-int span__add_str(struct span *s, const char *key, const char *val,
-		  size_t len)
+int span__add_str(struct span *s, const char *key, const char *val, size_t len)
 {
 	struct span_attr *a;
 	size_t room, n;
@@ -55,6 +54,26 @@ int span__add_str(struct span *s, const char *key, const char *val,
 	s->strbuf_len += n;
 	s->nattrs++;
 	return 0;
+}
+
+int span__set_trace_state(struct span *s, const char *ts, size_t len)
+{
+	if (!len || len > (size_t)(SPAN_STRBUF - s->strbuf_len))
+		return -ENOSPC;
+	memcpy(s->strbuf + s->strbuf_len, ts, len);
+	s->trace_state_off = s->strbuf_len;
+	s->trace_state_len = len;
+	s->strbuf_len += len;
+	return 0;
+}
+
+const char *span__trace_state(const struct span *s, size_t *ret_len)
+{
+	if (!s->trace_state_len || s->trace_state_off > SPAN_STRBUF ||
+	    s->trace_state_len > SPAN_STRBUF - s->trace_state_off)
+		return NULL;
+	*ret_len = s->trace_state_len;
+	return s->strbuf + s->trace_state_off;
 }
 
 int span__add_int(struct span *s, const char *key, int64_t val)

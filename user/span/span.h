@@ -36,7 +36,7 @@ enum span_attr_type {
 
 struct span_attr {
 	const char *key; /* a static string: semantic-convention name */
-	uint8_t type; /* enum span_attr_type */
+	uint8_t type;	 /* enum span_attr_type */
 	uint8_t _pad;
 	uint16_t len; /* SPAN_ATTR_STR: bytes at strbuf + off */
 	uint16_t off;
@@ -48,10 +48,10 @@ struct span {
 	uint8_t trace_id[16];
 	uint8_t span_id[8];
 	uint8_t parent_span_id[8]; /* all zero: a root */
-	uint8_t trace_flags; /* W3C flags, 01 = sampled */
-	uint8_t kind; /* enum span_kind */
-	uint8_t status; /* enum span_status */
-	uint8_t parent_remote; /* the parent came from another process */
+	uint8_t trace_flags;	   /* W3C flags, 01 = sampled */
+	uint8_t kind;		   /* enum span_kind */
+	uint8_t status;		   /* enum span_status */
+	uint8_t parent_remote;	   /* the parent came from another process */
 	uint32_t pid;
 	uint32_t tid;
 	uint64_t start_ns; /* wall clock, ns since the epoch */
@@ -61,6 +61,9 @@ struct span {
 	uint16_t nattrs;
 	uint16_t strbuf_len;
 	uint32_t dropped_attrs; /* attributes that did not fit */
+	/* W3C tracestate received with the parent, in strbuf; 0: none */
+	uint16_t trace_state_off;
+	uint16_t trace_state_len;
 	struct span_attr attrs[SPAN_MAX_ATTRS];
 	char strbuf[SPAN_STRBUF];
 };
@@ -73,9 +76,15 @@ void span__reset(struct span *s);
  * replaced by U+FFFD, so every exporter can emit them as they are. Return 0,
  * or -ENOSPC when the attribute did not fit (counted in dropped_attrs).
  */
-int span__add_str(struct span *s, const char *key, const char *val,
-		  size_t len);
+int span__add_str(struct span *s, const char *key, const char *val, size_t len);
 int span__add_int(struct span *s, const char *key, int64_t val);
+/*
+ * Keep a validated tracestate (printable ASCII) with the span; -ENOSPC when
+ * it does not fit whole.
+ */
+int span__set_trace_state(struct span *s, const char *ts, size_t len);
+/* The span's tracestate and its length; NULL when none. */
+const char *span__trace_state(const struct span *s, size_t *ret_len);
 
 /* The attribute named key, or NULL. */
 const struct span_attr *span__attr(const struct span *s, const char *key);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "proc_info.h"
+#include "span/correlate.h"
 #include "span/span.h"
 
 struct span_sink {
@@ -18,6 +19,8 @@ struct span_sink {
 	/* wall clock ns = CLOCK_MONOTONIC ns + mono_to_wall */
 	int64_t mono_to_wall;
 	struct proc_cache *procs;
+	/* parent links between spans; NULL: every span is a root */
+	struct correlate *corr;
 };
 
 #endif /* __SPANTAP_SPAN_SINK_H */

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Parent links: the three rules, their order, and late links. */
+#include "span/correlate.h"
+#include "test.h"
+
+static const uint8_t lo[16] = {[10] = 0xff, [11] = 0xff, 127, 0, 0, 1};
+
+/* A request on 127.0.0.1: client port cport to server port sport. */
+static struct correlate_req req(bool server, uint32_t pid, uint32_t tid,
+				uint16_t cport, uint16_t sport, uint64_t index)
+{
+	struct correlate_req r = {
+		.server = server,
+		.pid = pid,
+		.tid = tid,
+		.family = 2,
+		.laddr = lo,
+		.raddr = lo,
+		.lport = server ? sport : cport,
+		.rport = server ? cport : sport,
+		.index = index,
+	};
+	return r;
+}
+
+static const char *source(const struct span *s)
+{
+	static char buf[32];
+	size_t n;
+	const char *v = span__attr_str(s, SC_SPANTAP_PARENT_SOURCE, &n);
+
+	if (!v)
+		return "-";
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, v);
+	return buf;
+}
+
+TEST(correlate_chain_by_connection_and_thread)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span cs, ss, c2;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8], c2id[8];
+
+	ASSERT_TRUE(k);
+	/* curl (pid 1) -> A (pid 2, thread 20) on 50000 -> 8080 */
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, sid);
+	/* A's thread 20 calls out while serving */
+	r = req(false, 2, 20, 50001, 9090, 0);
+	correlate__start(k, &r, c2id);
+
+	span__reset(&c2);
+	correlate__finish(k, c2id, &c2);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	correlate__server_done(k, 2, 20, sid);
+	span__reset(&cs);
+	correlate__finish(k, cid, &cs);
+
+	ASSERT_TRUE(span__is_root(&cs));
+	ASSERT_MEMEQ(ss.parent_span_id, cid, 8);
+	ASSERT_STREQ(source(&ss), "connection");
+	ASSERT_MEMEQ(c2.parent_span_id, sid, 8);
+	ASSERT_STREQ(source(&c2), "thread");
+	ASSERT_MEMEQ(ss.trace_id, cs.trace_id, 16);
+	ASSERT_MEMEQ(c2.trace_id, cs.trace_id, 16);
+	ASSERT_EQ(cs.trace_flags, 1);
+	ASSERT_EQ(correlate__stats(k)->connection, 1);
+	ASSERT_EQ(correlate__stats(k)->thread, 1);
+	correlate__free(k);
+}
+
+/* The server end is seen first; its child too: both end in curl's trace. */
+TEST(correlate_server_first_linked_late)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span cs, ss, c2;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8], c2id[8];
+
+	r = req(true, 2, 20, 50000, 8080, 3);
+	correlate__start(k, &r, sid);
+	r = req(false, 2, 20, 50001, 9090, 0);
+	correlate__start(k, &r, c2id);
+	r = req(false, 1, 10, 50000, 8080, 3);
+	correlate__start(k, &r, cid);
+
+	span__reset(&c2);
+	correlate__finish(k, c2id, &c2);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	span__reset(&cs);
+	correlate__finish(k, cid, &cs);
+	ASSERT_MEMEQ(ss.parent_span_id, cid, 8);
+	ASSERT_MEMEQ(c2.trace_id, cs.trace_id, 16);
+	ASSERT_MEMEQ(ss.trace_id, cs.trace_id, 16);
+	ASSERT_EQ(correlate__stats(k)->connection_late, 1);
+	correlate__free(k);
+}
+
+TEST(correlate_other_request_index_not_linked)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span ss;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8];
+
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080,
+		1); /* the next request's server end */
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	ASSERT_TRUE(span__is_root(&ss));
+	ASSERT_STREQ(source(&ss), "-");
+	correlate__free(k);
+}
+
+TEST(correlate_traceparent_wins)
+{
+	struct correlate *k = correlate__new(1024);
+	struct trace_context tp = {.flags = 0x03, .version = 0};
+	static struct span ss;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8];
+
+	memset(tp.trace_id, 0xab, 16);
+	memset(tp.parent_id, 0xcd, 8);
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080, 0);
+	r.tp = &tp;
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	ASSERT_MEMEQ(ss.trace_id, tp.trace_id, 16);
+	ASSERT_MEMEQ(ss.parent_span_id, tp.parent_id, 8);
+	ASSERT_EQ(ss.trace_flags, 3);
+	ASSERT_EQ(ss.parent_remote, 1);
+	ASSERT_STREQ(source(&ss), "traceparent");
+	correlate__free(k);
+}
+
+/* An event loop with two requests open on one thread: no guess. */
+TEST(correlate_thread_ambiguous)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span c;
+	struct correlate_req r;
+	uint8_t s1[8], s2[8], cid[8];
+
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, s1);
+	r = req(true, 2, 20, 50002, 8080, 0);
+	correlate__start(k, &r, s2);
+	r = req(false, 2, 20, 50001, 9090, 0);
+	correlate__start(k, &r, cid);
+	span__reset(&c);
+	correlate__finish(k, cid, &c);
+	ASSERT_TRUE(span__is_root(&c));
+	ASSERT_EQ(correlate__stats(k)->thread_ambiguous, 1);
+	/* once both are answered the thread is idle: a new call is a root */
+	correlate__server_done(k, 2, 20, s1);
+	correlate__server_done(k, 2, 20, s2);
+	r = req(false, 2, 20, 50003, 9090, 0);
+	correlate__start(k, &r, cid);
+	span__reset(&c);
+	correlate__finish(k, cid, &c);
+	ASSERT_TRUE(span__is_root(&c));
+	ASSERT_EQ(correlate__stats(k)->thread_ambiguous, 1);
+	correlate__free(k);
+}
+
+/* A parent pushed out of the table: the child keeps its link, and a
+ * trace id of its own. */
+TEST(correlate_parent_forgotten)
+{
+	struct correlate *k = correlate__new(4);
+	static struct span c;
+	struct correlate_req r;
+	uint8_t sid[8], cid[8], x[8];
+
+	r = req(true, 2, 20, 50000, 8080, 0);
+	r.midstream = true;
+	correlate__start(k, &r, sid);
+	r = req(false, 2, 20, 50001, 9090, 0);
+	correlate__start(k, &r, cid);
+	for (int i = 0; i < 8; i++) {
+		r = req(false, 3, 30, 40000 + i, 9090, 0);
+		correlate__start(k, &r, x);
+	}
+	span__reset(&c);
+	correlate__finish(k, cid, &c);
+	ASSERT_TRUE(!span__is_root(&c) || correlate__stats(k)->evicted);
+	ASSERT_TRUE(correlate__stats(k)->evicted > 0);
+	correlate__free(k);
+}
+
+TEST(correlate_null_gives_roots)
+{
+	static struct span s;
+	uint8_t id[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t zero[16];
+
+	span__reset(&s);
+	correlate__finish(NULL, id, &s);
+	ASSERT_MEMEQ(s.span_id, id, 8);
+	ASSERT_TRUE(span__is_root(&s));
+	ASSERT_TRUE(memcmp(s.trace_id, zero, 16));
+}
