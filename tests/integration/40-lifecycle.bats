@@ -66,7 +66,11 @@ URL=http://127.0.0.1:$PORT
 		jq -e . >/dev/null <<<"$line" || fail "stdout line $n is not JSON: $line"
 		jq -e '
 			(.trace_id | test("^[0-9a-f]{32}$")) and (.span_id | test("^[0-9a-f]{16}$"))
-			and .parent_span_id == "" and (.kind == "server" or .kind == "client")
+			and (.kind == "server" or .kind == "client")
+			and (if .kind == "server"
+			     then (.parent_span_id | test("^[0-9a-f]{16}$"))
+			          and .attributes["spantap.parent.source"] == "connection"
+			     else .parent_span_id == "" end)
 			and (.start_time_unix_nano | type) == "number" and (.end_time_unix_nano | type) == "number"
 			and .duration_ns >= 0 and (.status == "unset" or .status == "error")
 			and (.pid | type) == "number" and (.tid | type) == "number"
