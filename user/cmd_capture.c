@@ -268,11 +268,13 @@ static void report_counters(struct capture *cap)
 		(unsigned long long)h->bad_tracestate);
 	fprintf(stderr,
 		"spantap: links: traceparent=%llu, thread=%llu, "
-		"thread_ambiguous=%llu, connection=%llu, connection_late=%llu, "
+		"thread_ambiguous=%llu, thread_not_used=%llu, connection=%llu, "
+		"connection_late=%llu, "
 		"connection_unseen=%llu, unresolved=%llu, evicted=%llu\n",
 		(unsigned long long)ps->links.traceparent,
 		(unsigned long long)ps->links.thread,
 		(unsigned long long)ps->links.thread_ambiguous,
+		(unsigned long long)ps->links.thread_not_used,
 		(unsigned long long)ps->links.connection,
 		(unsigned long long)ps->links.connection_late,
 		(unsigned long long)ps->links.connection_unseen,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proc_info.h"
+#include "util/elf.h"
 #include "util/utf8.h"
 
 #define COMM_LEN 16
@@ -226,6 +227,21 @@ static void read_cmdline(struct proc_cache *c, struct proc_info *info)
 		       c->envbuf, n);
 }
 
+/* Go binaries carry a .go.buildinfo section (Go 1.13 and later). */
+static bool exe_is_go(uint32_t pid)
+{
+	char path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ret = elf__has_section_fd(fd, ".go.buildinfo");
+	close(fd);
+	return ret == 1;
+}
+
 static void proc_entry__load(struct proc_cache *c, struct proc_entry *e,
 			     uint32_t pid, const char *comm)
 {
@@ -254,6 +270,7 @@ static void proc_entry__load(struct proc_cache *c, struct proc_entry *e,
 
 	read_environ(c, info);
 	read_cmdline(c, info);
+	info->go_runtime = exe_is_go(pid);
 	if (!info->service_name[0])
 		snprintf(info->service_name, sizeof(info->service_name), "%s",
 			 info->exe_name);

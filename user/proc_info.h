@@ -22,7 +22,12 @@ struct proc_info {
 	/* /proc/PID/cmdline with arguments joined by spaces, cut to fit */
 	char command_line[256];
 	uint8_t own_service_name; /* service_name came from OTEL_SERVICE_NAME */
-	uint64_t start_ticks;	  /* /proc/PID/stat field 22, 0 when unknown */
+	/*
+	 * A Go program: goroutines move between threads, so the thread a
+	 * request was read on says nothing of what a later call belongs to
+	 */
+	uint8_t go_runtime;
+	uint64_t start_ticks; /* /proc/PID/stat field 22, 0 when unknown */
 };
 
 struct proc_cache;

@@ -115,3 +115,28 @@ _spans_at_least() {
 	assert_eq "$(spans 'select(.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736")' | wc -l)" 0 "spans in the invalid header's trace"
 	[ "$(counter http1 bad_traceparent)" -ge 1 ] || fail "bad_traceparent: $(counter http1 bad_traceparent)"
 }
+
+# Goroutines move between threads: in a Go program the thread a request was
+# read on says nothing of which request a later call belongs to. A is run
+# by a copy of python given a .go.buildinfo section, which is how spantap
+# tells Go programs (objcopy, from binutils).
+@test "links: no thread links in Go programs; connection links still made" {
+	local gopy=$BATS_TEST_TMPDIR/python-go
+	objcopy --add-section .go.buildinfo=/dev/null --set-section-flags .go.buildinfo=noload,readonly \
+		"$(readlink -f "$PY")" "$gopy" || fail "objcopy failed"
+	start_nginx $NGX 'location /r/ { return 200 "ok\n"; }'
+	start_bg chain-b.log "$PY" "$FIXTURES/chain_server.py" $B "http://127.0.0.1:$NGX"
+	wait_for_port $B
+	start_bg chain-a.log "$gopy" "$FIXTURES/chain_server.py" $A "http://127.0.0.1:$B"
+	wait_for_port $A
+	start_spantap --port $A --port $B --port $NGX --output json
+	local i
+	for ((i = 0; i < 5; i++)); do
+		assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$A/r/$i")" 200 "request $i"
+	done
+	stop_spantap
+	assert_eq "$(counter links thread_not_used)" 5 "A's calls not linked by thread"
+	assert_eq "$(counter links thread)" 5 "B's calls still linked by thread"
+	assert_eq "$(counter links connection)" 15 "connection links"
+	assert_eq "$(spans 'select(.kind == "client" and .attributes["server.port"] == 18161) | .parent_span_id' | sort -u)" '""' "A's client spans are roots"
+}

@@ -214,7 +214,9 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 		if (!r->tp && !r->midstream)
 			link_server(k, r, ret_span_id, n);
 	} else {
-		if (!r->tp)
+		if (!r->tp && r->no_thread_rule)
+			k->st.thread_not_used++;
+		else if (!r->tp)
 			link_thread(k, r, n);
 		if (!r->midstream)
 			link_client_end(k, r, ret_span_id);

@@ -38,8 +38,9 @@ struct correlate_stats {
 	uint64_t traceparent; /* spans continuing a received traceparent */
 	uint64_t thread; /* client spans linked to their thread's server span */
 	uint64_t thread_ambiguous; /* several server requests open: no link */
-	uint64_t connection;	   /* server spans linked to their client end */
-	uint64_t connection_late;  /* of those, linked after the server began */
+	uint64_t thread_not_used; /* client spans of runtimes rule 2 misleads */
+	uint64_t connection;	  /* server spans linked to their client end */
+	uint64_t connection_late; /* of those, linked after the server began */
 	/*
 	 * server spans finished with no client end seen: the client is on
 	 * another node, or its end was not captured
@@ -52,7 +53,8 @@ struct correlate_stats {
 /* What is known of a request when it starts. */
 struct correlate_req {
 	bool server;
-	bool midstream; /* the connection was not seen from its start */
+	bool midstream;	     /* the connection was not seen from its start */
+	bool no_thread_rule; /* threads do not follow requests (Go) */
 	uint32_t pid, tid;
 	int family;
 	const uint8_t *laddr, *raddr; /* 16 bytes each */

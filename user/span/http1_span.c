@@ -359,6 +359,12 @@ static void request_start(struct http1_conn *h, const struct conn *c,
 	};
 	struct trace_context tp;
 
+	if (!r.server && sink->procs) {
+		const struct proc_info *pi =
+			proc_cache__get(sink->procs, c->pid, c->comm);
+
+		r.no_thread_rule = pi->go_runtime;
+	}
 	if (request_context(req, &tp, &l->tracestate_ok)) {
 		r.tp = &tp;
 		if (!l->tracestate_ok && req->tracestate[0])
