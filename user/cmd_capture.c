@@ -270,7 +270,8 @@ static void report_counters(struct capture *cap)
 		"spantap: links: traceparent=%llu, thread=%llu, "
 		"thread_ambiguous=%llu, thread_not_used=%llu, connection=%llu, "
 		"connection_late=%llu, "
-		"connection_unseen=%llu, unresolved=%llu, evicted=%llu\n",
+		"connection_unseen=%llu, unresolved=%llu, evicted=%llu, "
+		"unremembered=%llu\n",
 		(unsigned long long)ps->links.traceparent,
 		(unsigned long long)ps->links.thread,
 		(unsigned long long)ps->links.thread_ambiguous,
@@ -279,7 +280,8 @@ static void report_counters(struct capture *cap)
 		(unsigned long long)ps->links.connection_late,
 		(unsigned long long)ps->links.connection_unseen,
 		(unsigned long long)ps->links.unresolved,
-		(unsigned long long)ps->links.evicted);
+		(unsigned long long)ps->links.evicted,
+		(unsigned long long)ps->links.unremembered);
 }
 
 static int parse_ulong(const char *s, const char *what, unsigned long min,

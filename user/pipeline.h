@@ -40,7 +40,7 @@ struct pipeline_stats {
 };
 
 /* Requests remembered for parent links (see span/correlate.h) */
-#define PIPELINE_LINK_SPANS 65536
+#define PIPELINE_LINK_SPANS 16384
 
 struct pipeline;
 

@@ -175,14 +175,14 @@ TEST(correlate_thread_ambiguous)
 	correlate__free(k);
 }
 
-/* A parent pushed out of the table: the child keeps its link, and a
- * trace id of its own. */
-TEST(correlate_parent_forgotten)
+/* A table full of requests in flight: a new one is not remembered (a root,
+ * counted); those in flight keep their links. */
+TEST(correlate_full_of_requests_in_flight)
 {
 	struct correlate *k = correlate__new(4);
-	static struct span c;
+	static struct span c, x;
 	struct correlate_req r;
-	uint8_t sid[8], cid[8], x[8];
+	uint8_t sid[8], cid[8], xid[8];
 
 	r = req(true, 2, 20, 50000, 8080, 0);
 	r.midstream = true;
@@ -191,12 +191,17 @@ TEST(correlate_parent_forgotten)
 	correlate__start(k, &r, cid);
 	for (int i = 0; i < 8; i++) {
 		r = req(false, 3, 30, 40000 + i, 9090, 0);
-		correlate__start(k, &r, x);
+		r.midstream = true;
+		correlate__start(k, &r, xid);
 	}
+	ASSERT_TRUE(correlate__stats(k)->unremembered > 0);
+	span__reset(&x);
+	correlate__finish(k, xid, &x);
+	ASSERT_TRUE(span__is_root(&x));
 	span__reset(&c);
 	correlate__finish(k, cid, &c);
-	ASSERT_TRUE(!span__is_root(&c) || correlate__stats(k)->evicted);
-	ASSERT_TRUE(correlate__stats(k)->evicted > 0);
+	ASSERT_MEMEQ(c.parent_span_id, sid, 8);
+	ASSERT_STREQ(source(&c), "thread");
 	correlate__free(k);
 }
 
@@ -211,4 +216,37 @@ TEST(correlate_null_gives_roots)
 	ASSERT_MEMEQ(s.span_id, id, 8);
 	ASSERT_TRUE(span__is_root(&s));
 	ASSERT_TRUE(memcmp(s.trace_id, zero, 16));
+}
+
+/* A long request outlives many short ones: its node is never pushed out
+ * while it is in flight, so it keeps the trace its children took. */
+TEST(correlate_request_in_flight_kept)
+{
+	struct correlate *k = correlate__new(8);
+	static struct span s, c;
+	struct correlate_req r;
+	uint8_t sid[8], cid[8], x[8];
+
+	r = req(true, 2, 20, 50000, 8080, 0);
+	r.midstream = true;
+	correlate__start(k, &r, sid);
+	r = req(false, 2, 20, 50001, 9090, 0);
+	correlate__start(k, &r, cid);
+	span__reset(&c);
+	correlate__finish(k, cid, &c);
+	for (int i = 0; i < 100; i++) {
+		static struct span tmp;
+
+		r = req(false, 3, 30, 40000 + i, 9090, 0);
+		r.midstream = true;
+		correlate__start(k, &r, x);
+		span__reset(&tmp);
+		correlate__finish(k, x, &tmp);
+	}
+	span__reset(&s);
+	correlate__finish(k, sid, &s);
+	ASSERT_MEMEQ(s.trace_id, c.trace_id, 16);
+	ASSERT_MEMEQ(c.parent_span_id, sid, 8);
+	ASSERT_TRUE(correlate__stats(k)->evicted > 0);
+	correlate__free(k);
 }

@@ -15,7 +15,15 @@ struct node {
 	uint8_t flags;
 	uint8_t source;	 /* enum parent_source */
 	uint8_t waiting; /* a server end waiting for its client end */
+	uint8_t open;	 /* started, not finished: never evicted */
 };
+
+/* A request in flight keeps its node: its own span and its late children
+ * need it. Finished ones go first-in, first-out. */
+static bool node_keep(const void *val)
+{
+	return ((const struct node *)val)->open;
+}
 
 struct thread_key {
 	uint32_t pid, tid;
@@ -68,6 +76,7 @@ struct correlate *correlate__new(size_t max_spans)
 		errno = ENOMEM;
 		return NULL;
 	}
+	fixmap__set_keep(k->nodes, node_keep);
 	return k;
 }
 
@@ -120,7 +129,7 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 	if (!added && !pv->server_waiting) {
 		link_to(n, pv->span_id, PARENT_CONNECTION);
 		k->st.connection++;
-		fixmap__del(k->pairs, &pk);
+		fixmap__del_value(k->pairs, pv);
 		return;
 	}
 	/* the client end is not there yet: wait for it */
@@ -150,7 +159,7 @@ static void link_client_end(struct correlate *k, const struct correlate_req *r,
 			k->st.connection++;
 			k->st.connection_late++;
 		}
-		fixmap__del(k->pairs, &pk);
+		fixmap__del_value(k->pairs, pv);
 		return;
 	}
 	memcpy(pv->span_id, span_id, 8);
@@ -187,8 +196,11 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 		span__random_id(ret_span_id, 8);
 		n = fixmap__put(k->nodes, ret_span_id, &added);
 	} while (n && !added);
-	if (!n)
-		return; /* not remembered: finish makes it a root */
+	if (!n) {
+		k->st.unremembered++;
+		return; /* finish makes it a root */
+	}
+	n->open = 1;
 
 	if (r->tp) {
 		memcpy(n->trace_id, r->tp->trace_id, 16);
@@ -237,7 +249,7 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 	if (!tv)
 		return;
 	if (tv->open <= 1) {
-		fixmap__del(k->threads, &tk);
+		fixmap__del_value(k->threads, tv);
 		return;
 	}
 	tv->open--;
@@ -248,13 +260,15 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 		       struct span *s)
 {
-	const struct node *n = k ? fixmap__get(k->nodes, span_id) : NULL;
+	struct node *n = k ? fixmap__get(k->nodes, span_id) : NULL;
 	const struct node *top = n;
 	const char *src;
 
 	memcpy(s->span_id, span_id, 8);
 	memset(s->parent_span_id, 0, sizeof(s->parent_span_id));
 	s->parent_remote = 0;
+	if (n)
+		n->open = 0;
 	if (!n) {
 		span__random_id(s->trace_id, sizeof(s->trace_id));
 		s->trace_flags = 0x01;
@@ -282,6 +296,14 @@ void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 	s->parent_remote = n->source == PARENT_TRACEPARENT;
 	src = source_names[n->source];
 	span__add_str(s, SC_SPANTAP_PARENT_SOURCE, src, strlen(src));
+}
+
+void correlate__release(struct correlate *k, const uint8_t span_id[8])
+{
+	struct node *n = k ? fixmap__get(k->nodes, span_id) : NULL;
+
+	if (n)
+		n->open = 0;
 }
 
 const struct correlate_stats *correlate__stats(const struct correlate *k)

@@ -48,6 +48,8 @@ struct correlate_stats {
 	uint64_t connection_unseen;
 	uint64_t unresolved; /* trace id from a parent no longer known */
 	uint64_t evicted;    /* entries pushed out of full tables */
+	/* requests started when the table was full of requests in flight */
+	uint64_t unremembered;
 };
 
 /* What is known of a request when it starts. */
@@ -82,6 +84,9 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
  */
 void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 		       struct span *s);
+
+/* Request span_id ends without a span (its connection was dropped). */
+void correlate__release(struct correlate *k, const uint8_t span_id[8]);
 
 const struct correlate_stats *correlate__stats(const struct correlate *k);
 

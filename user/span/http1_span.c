@@ -485,6 +485,9 @@ void http1_conn__finish(struct http1_conn *h, struct conn *c, bool closed,
 			build_unanswered(&h->span, c, pending_peek(h), server,
 					 close_ts, sink);
 			emit(h, sink);
+		} else {
+			correlate__release(sink->corr,
+					   pending_link(h)->span_id);
 		}
 		request_done(h, c, sink);
 	}

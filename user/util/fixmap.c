@@ -15,18 +15,36 @@ struct fixmap {
 	uint8_t *fifo;
 	size_t fifo_head, fifo_len;
 	uint64_t evicted;
+	bool (*keep)(const void *val); /* entries eviction must pass over */
 };
 
+/* Keys are hashed eight bytes at a time: one multiply per word. */
 static uint64_t hash(const void *key, size_t n)
 {
 	const uint8_t *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0x243f6a8885a308d3ULL;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (size_t off = 0; off < n; off += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, p + off, n - off < 8 ? n - off : 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
 	}
-	return h ^ (h >> 29);
+	return h;
+}
+
+static bool key_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t off = 0; off + 8 <= n; off += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + off, 8);
+		memcpy(&y, b + off, 8);
+		if (x != y)
+			return false;
+	}
+	return !memcmp(a + (n & ~(size_t)7), b + (n & ~(size_t)7), n & 7);
 }
 
 static uint8_t *slot(const struct fixmap *m, size_t i)
@@ -67,7 +85,7 @@ static size_t find(const struct fixmap *m, const void *key)
 {
 	size_t i = hash(key, m->key_size) & m->mask;
 
-	while (slot(m, i)[0] && memcmp(slot(m, i) + 8, key, m->key_size))
+	while (slot(m, i)[0] && !key_eq(slot(m, i) + 8, key, m->key_size))
 		i = (i + 1) & m->mask;
 	return i;
 }
@@ -103,6 +121,14 @@ static void del_at(struct fixmap *m, size_t i)
 	}
 }
 
+void fixmap__del_value(struct fixmap *m, void *val)
+{
+	size_t i = ((uint8_t *)val - m->val_off - m->slots) / m->slot_size;
+
+	if (i <= m->mask && slot(m, i)[0])
+		del_at(m, i);
+}
+
 void fixmap__del(struct fixmap *m, const void *key)
 {
 	size_t i = find(m, key);
@@ -114,18 +140,33 @@ void fixmap__del(struct fixmap *m, const void *key)
 /* Drop the oldest key that is still in the map. */
 static void evict_oldest(struct fixmap *m)
 {
-	while (m->fifo_len) {
+	/* each queued key is looked at once at most */
+	for (size_t tries = m->fifo_len; tries && m->fifo_len; tries--) {
 		uint8_t *k = m->fifo + m->fifo_head * m->key_size;
 		size_t i = find(m, k);
 
 		m->fifo_head = (m->fifo_head + 1) % m->max;
 		m->fifo_len--;
-		if (slot(m, i)[0]) {
-			del_at(m, i);
-			m->evicted++;
-			return;
+		if (!slot(m, i)[0])
+			continue;
+		if (m->keep && m->keep(slot(m, i) + m->val_off)) {
+			/* still needed: to the back of the queue */
+			memcpy(m->fifo +
+				       ((m->fifo_head + m->fifo_len) % m->max) *
+					       m->key_size,
+			       slot(m, i) + 8, m->key_size);
+			m->fifo_len++;
+			continue;
 		}
+		del_at(m, i);
+		m->evicted++;
+		return;
 	}
+}
+
+void fixmap__set_keep(struct fixmap *m, bool (*keep)(const void *val))
+{
+	m->keep = keep;
 }
 
 void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
