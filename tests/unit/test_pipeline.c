@@ -489,3 +489,92 @@ TEST(pipeline_protocol_version_from_response)
 	ASSERT_STREQ(str_attr(&got[0], SC_NETWORK_PROTOCOL_VERSION), "1.0");
 	pipeline__free(p);
 }
+
+#define TP_TRACE "4bf92f3577b34da6a3ce929d0e0e4736"
+#define TP_PARENT "00f067aa0ba902b7"
+
+/* A traceparent continues its trace, with its tracestate. */
+TEST(pipeline_traceparent_and_tracestate)
+{
+	struct pipeline *p = new_pipeline();
+	size_t n;
+	const char *ts;
+
+	reset_positions();
+	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS,
+			    "GET / HTTP/1.1\r\ntraceparent: 00-" TP_TRACE
+			    "-" TP_PARENT "-01\r\ntracestate: a=1\r\n"
+			    "tracestate: b=2\r\n\r\n",
+			    1000, 7),
+		  0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, RESP200, 5000, 7), 0);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_MEMEQ(got[0].trace_id,
+		     "\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e"
+		     "\x47\x36",
+		     16);
+	ASSERT_MEMEQ(got[0].parent_span_id, "\x00\xf0\x67\xaa\x0b\xa9\x02\xb7",
+		     8);
+	ASSERT_EQ(got[0].parent_remote, 1);
+	ASSERT_STREQ(str_attr(&got[0], SC_SPANTAP_PARENT_SOURCE),
+		     "traceparent");
+	ts = span__trace_state(&got[0], &n);
+	ASSERT_TRUE(ts);
+	ASSERT_EQ(n, 7);
+	ASSERT_MEMEQ(ts, "a=1,b=2", 7);
+	pipeline__free(p);
+}
+
+/* A tracestate longer than the parser keeps loses its cut last entry,
+ * never keeps half of one. */
+TEST(pipeline_tracestate_cut_keeps_whole_entries)
+{
+	struct pipeline *p = new_pipeline();
+	static char req[2048];
+	size_t n, off;
+	const char *ts;
+
+	off = snprintf(req, sizeof(req),
+		       "GET / HTTP/1.1\r\ntraceparent: 00-" TP_TRACE
+		       "-" TP_PARENT "-01\r\ntracestate: ");
+	/* 40 entries "kNN=vvvvvvvvvv" of 14 bytes: 600 bytes with commas */
+	for (int i = 0; i < 40; i++)
+		off += snprintf(req + off, sizeof(req) - off,
+				"%sk%02d=vvvvvvvvvv", i ? "," : "", i);
+	snprintf(req + off, sizeof(req) - off, "\r\n\r\n");
+	reset_positions();
+	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, req, 1000, 7), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, RESP200, 5000, 7), 0);
+	ASSERT_EQ(ngot, 1);
+	ts = span__trace_state(&got[0], &n);
+	/* more than 32 members: the list is invalid and dropped whole */
+	ASSERT_TRUE(!ts);
+	ASSERT_STREQ(str_attr(&got[0], SC_SPANTAP_PARENT_SOURCE),
+		     "traceparent");
+	pipeline__free(p);
+
+	/* 30 members of 24 bytes (749 with commas): cut to whole entries */
+	p = new_pipeline();
+	off = snprintf(req, sizeof(req),
+		       "GET / HTTP/1.1\r\ntraceparent: 00-" TP_TRACE
+		       "-" TP_PARENT "-01\r\ntracestate: ");
+	for (int i = 0; i < 30; i++)
+		off += snprintf(req + off, sizeof(req) - off,
+				"%sk%02d=vvvvvvvvvvvvvvvvvvvv", i ? "," : "",
+				i);
+	snprintf(req + off, sizeof(req) - off, "\r\n\r\n");
+	reset_positions();
+	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, req, 1000, 7), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, RESP200, 5000, 7), 0);
+	ASSERT_EQ(ngot, 1);
+	ts = span__trace_state(&got[0], &n);
+	ASSERT_TRUE(ts);
+	/* the 511 bytes the parser keeps hold 20 whole entries (499 bytes
+	 * with commas) and a cut 21st, which must go */
+	ASSERT_EQ(n, 20 * 24 + 19);
+	ASSERT_MEMEQ(ts + n - 24, "k19=vvvvvvvvvvvvvvvvvvvv", 24);
+	pipeline__free(p);
+}
