@@ -189,7 +189,8 @@ TEST(correlate_full_of_requests_in_flight)
 	correlate__start(k, &r, sid);
 	r = req(false, 2, 20, 50001, 9090, 0);
 	correlate__start(k, &r, cid);
-	for (int i = 0; i < 8; i++) {
+	/* more requests in flight than the table has room for (64) */
+	for (int i = 0; i < 100; i++) {
 		r = req(false, 3, 30, 40000 + i, 9090, 0);
 		r.midstream = true;
 		correlate__start(k, &r, xid);

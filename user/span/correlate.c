@@ -10,6 +10,7 @@
 #define RESOLVE_MAX_DEPTH 64
 
 struct node {
+	uint8_t span_id[8]; /* all zero: a free slot */
 	uint8_t parent_id[8];
 	uint8_t trace_id[16]; /* its own: a traceparent's, or a root's */
 	uint8_t flags;
@@ -18,12 +19,14 @@ struct node {
 	uint8_t open;	 /* started, not finished: never evicted */
 };
 
-/* A request in flight keeps its node: its own span and its late children
- * need it. Finished ones go first-in, first-out. */
-static bool node_keep(const void *val)
-{
-	return ((const struct node *)val)->open;
-}
+/*
+ * Nodes live in a ring, taken in turn, so the oldest is reused first. A
+ * span id carries its node's slot in its last four bytes (the first four
+ * are random), so finding a node is one read, no hash and no probing: the
+ * agent does it several times per span. A node in flight is passed over:
+ * its own span and its late children still need it.
+ */
+#define NODE_SCAN_MAX 64
 
 struct thread_key {
 	uint32_t pid, tid;
@@ -48,7 +51,10 @@ struct pair_val {
 };
 
 struct correlate {
-	struct fixmap *nodes; /* span id -> struct node */
+	struct node *nodes;
+	uint32_t nnodes; /* a power of two */
+	uint32_t next;	 /* sequence number of the next node taken */
+	uint64_t nodes_evicted;
 	struct fixmap *threads;
 	struct fixmap *pairs;
 	struct correlate_stats st;
@@ -66,7 +72,10 @@ struct correlate *correlate__new(size_t max_spans)
 
 	if (!k)
 		return NULL;
-	k->nodes = fixmap__new(max_spans, 8, sizeof(struct node));
+	k->nnodes = 64;
+	while (k->nnodes < max_spans && k->nnodes < (1u << 30))
+		k->nnodes *= 2;
+	k->nodes = calloc(k->nnodes, sizeof(*k->nodes));
 	k->threads = fixmap__new(max_spans / 4 + 16, sizeof(struct thread_key),
 				 sizeof(struct thread_val));
 	k->pairs = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key),
@@ -76,7 +85,6 @@ struct correlate *correlate__new(size_t max_spans)
 		errno = ENOMEM;
 		return NULL;
 	}
-	fixmap__set_keep(k->nodes, node_keep);
 	return k;
 }
 
@@ -84,10 +92,46 @@ void correlate__free(struct correlate *k)
 {
 	if (!k)
 		return;
-	fixmap__free(k->nodes);
+	free(k->nodes);
 	fixmap__free(k->threads);
 	fixmap__free(k->pairs);
 	free(k);
+}
+
+static struct node *node_get(const struct correlate *k, const uint8_t id[8])
+{
+	uint32_t slot;
+	struct node *n;
+
+	memcpy(&slot, id + 4, 4);
+	n = &k->nodes[slot & (k->nnodes - 1)];
+	return memcmp(n->span_id, id, 8) ? NULL : n;
+}
+
+/* A free or finished node for a new span id, or NULL when all those near
+ * are in flight. */
+static struct node *node_take(struct correlate *k, uint8_t ret_id[8])
+{
+	static const uint8_t zero[8];
+
+	for (int i = 0; i < NODE_SCAN_MAX; i++) {
+		uint32_t seq = k->next++;
+		struct node *n = &k->nodes[seq & (k->nnodes - 1)];
+
+		if (n->open)
+			continue;
+		if (memcmp(n->span_id, zero, 8))
+			k->nodes_evicted++;
+		memset(n, 0, sizeof(*n));
+		span__random_id(ret_id, 4);
+		/* the whole sequence number, not just the slot: ids of
+		 * successive laps differ even if the random half repeats */
+		memcpy(ret_id + 4, &seq, 4);
+		memcpy(n->span_id, ret_id, 8);
+		return n;
+	}
+	span__random_id(ret_id, 8);
+	return NULL;
 }
 
 static void pair_key_of(const struct correlate_req *r, struct pair_key *pk)
@@ -152,7 +196,7 @@ static void link_client_end(struct correlate *k, const struct correlate_req *r,
 	if (!pv)
 		return;
 	if (!added && pv->server_waiting) {
-		srv = fixmap__get(k->nodes, pv->span_id);
+		srv = node_get(k, pv->span_id);
 		if (srv && srv->source == PARENT_NONE) {
 			srv->waiting = 0;
 			link_to(srv, span_id, PARENT_CONNECTION);
@@ -187,15 +231,8 @@ static void link_thread(struct correlate *k, const struct correlate_req *r,
 void correlate__start(struct correlate *k, const struct correlate_req *r,
 		      uint8_t ret_span_id[8])
 {
-	struct node *n;
-	bool added;
+	struct node *n = node_take(k, ret_span_id);
 
-	/* span ids are random, so a clash with a remembered one is a
-	 * 2^-64 event: draw again rather than merge two spans */
-	do {
-		span__random_id(ret_span_id, 8);
-		n = fixmap__put(k->nodes, ret_span_id, &added);
-	} while (n && !added);
 	if (!n) {
 		k->st.unremembered++;
 		return; /* finish makes it a root */
@@ -233,8 +270,8 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 		if (!r->midstream)
 			link_client_end(k, r, ret_span_id);
 	}
-	k->st.evicted = fixmap__evicted(k->nodes) +
-			fixmap__evicted(k->threads) + fixmap__evicted(k->pairs);
+	k->st.evicted = k->nodes_evicted + fixmap__evicted(k->threads) +
+			fixmap__evicted(k->pairs);
 }
 
 void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
@@ -260,7 +297,7 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 		       struct span *s)
 {
-	struct node *n = k ? fixmap__get(k->nodes, span_id) : NULL;
+	struct node *n = k ? node_get(k, span_id) : NULL;
 	const struct node *top = n;
 	const char *src;
 
@@ -278,7 +315,7 @@ void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 	for (int depth = 0;
 	     top->source == PARENT_THREAD || top->source == PARENT_CONNECTION;
 	     depth++) {
-		const struct node *p = fixmap__get(k->nodes, top->parent_id);
+		const struct node *p = node_get(k, top->parent_id);
 
 		if (!p || depth == RESOLVE_MAX_DEPTH) {
 			k->st.unresolved++;
@@ -300,7 +337,7 @@ void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 
 void correlate__release(struct correlate *k, const uint8_t span_id[8])
 {
-	struct node *n = k ? fixmap__get(k->nodes, span_id) : NULL;
+	struct node *n = k ? node_get(k, span_id) : NULL;
 
 	if (n)
 		n->open = 0;

@@ -15,7 +15,6 @@ struct fixmap {
 	uint8_t *fifo;
 	size_t fifo_head, fifo_len;
 	uint64_t evicted;
-	bool (*keep)(const void *val); /* entries eviction must pass over */
 };
 
 /* Keys are hashed eight bytes at a time: one multiply per word. */
@@ -140,8 +139,7 @@ void fixmap__del(struct fixmap *m, const void *key)
 /* Drop the oldest key that is still in the map. */
 static void evict_oldest(struct fixmap *m)
 {
-	/* each queued key is looked at once at most */
-	for (size_t tries = m->fifo_len; tries && m->fifo_len; tries--) {
+	while (m->fifo_len) {
 		uint8_t *k = m->fifo + m->fifo_head * m->key_size;
 		size_t i = find(m, k);
 
@@ -149,24 +147,10 @@ static void evict_oldest(struct fixmap *m)
 		m->fifo_len--;
 		if (!slot(m, i)[0])
 			continue;
-		if (m->keep && m->keep(slot(m, i) + m->val_off)) {
-			/* still needed: to the back of the queue */
-			memcpy(m->fifo +
-				       ((m->fifo_head + m->fifo_len) % m->max) *
-					       m->key_size,
-			       slot(m, i) + 8, m->key_size);
-			m->fifo_len++;
-			continue;
-		}
 		del_at(m, i);
 		m->evicted++;
 		return;
 	}
-}
-
-void fixmap__set_keep(struct fixmap *m, bool (*keep)(const void *val))
-{
-	m->keep = keep;
 }
 
 void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)

@@ -30,11 +30,6 @@ void fixmap__del(struct fixmap *m, const void *key);
 /* Delete the entry whose value val is (from get or put): no second lookup. */
 void fixmap__del_value(struct fixmap *m, void *val);
 size_t fixmap__count(const struct fixmap *m);
-/*
- * Entries for which keep(value) is true are passed over by eviction (and
- * queued again): a full map of such entries refuses new keys.
- */
-void fixmap__set_keep(struct fixmap *m, bool (*keep)(const void *val));
 /* Entries pushed out by newer ones since the map was made. */
 uint64_t fixmap__evicted(const struct fixmap *m);
 void fixmap__free(struct fixmap *m);
