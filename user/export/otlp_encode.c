@@ -34,36 +34,16 @@ int otlp_encode__keep_attr(const char *key)
 	return strncmp(key, "process.", 8) != 0;
 }
 
-/* Earlier attributes win, as span__attr finds them: keys stay unique. */
-static int attr_seen_before(const struct span *s, uint16_t i)
-{
-	for (uint16_t j = 0; j < i; j++)
-		if (!strcmp(s->attrs[j].key, s->attrs[i].key))
-			return 1;
-	return 0;
-}
-
-/*
- * The attributes of s that go out, by index; never reads past strbuf
- * whatever an attribute says.
- */
+/* The attributes of s that go out, by index. */
 static size_t span_attrs_out(const struct span *s, uint16_t *idx)
 {
 	uint16_t n = s->nattrs < SPAN_MAX_ATTRS ? s->nattrs : SPAN_MAX_ATTRS;
 	size_t k = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		const struct span_attr *a = &s->attrs[i];
-
-		if (!a->key || !otlp_encode__keep_attr(a->key) ||
-		    attr_seen_before(s, i))
-			continue;
-		if (a->type == SPAN_ATTR_STR &&
-		    (a->off > SPAN_STRBUF || a->len > SPAN_STRBUF - a->off))
-			continue;
-		if (a->type != SPAN_ATTR_STR && a->type != SPAN_ATTR_INT)
-			continue;
-		idx[k++] = i;
+		if (span__attr_writable(s, i) &&
+		    otlp_encode__keep_attr(s->attrs[i].key))
+			idx[k++] = i;
 	}
 	return k;
 }
@@ -308,18 +288,6 @@ int otlp_encode__protobuf(struct arena *a, const struct otlp_batch *b,
 
 /* --- JSON ---------------------------------------------------------------- */
 
-static void json_hex(struct json_writer *w, const uint8_t *id, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char buf[32];
-
-	for (size_t i = 0; i < len && i < 16; i++) {
-		buf[2 * i] = hex[id[i] >> 4];
-		buf[2 * i + 1] = hex[id[i] & 0xf];
-	}
-	json_writer__str(w, buf, 2 * (len < 16 ? len : 16));
-}
-
 /* OTLP JSON: 64-bit integers are strings, so no reader loses precision */
 static void json_int64_str(struct json_writer *w, int64_t v)
 {
@@ -365,9 +333,9 @@ static void json_span(struct json_writer *w, const struct span *s)
 
 	json_writer__obj_begin(w);
 	json_writer__key(w, "traceId");
-	json_hex(w, s->trace_id, sizeof(s->trace_id));
+	json_writer__hex(w, s->trace_id, sizeof(s->trace_id));
 	json_writer__key(w, "spanId");
-	json_hex(w, s->span_id, sizeof(s->span_id));
+	json_writer__hex(w, s->span_id, sizeof(s->span_id));
 	ts = span__trace_state(s, &ts_len);
 	if (ts) {
 		json_writer__key(w, "traceState");
@@ -375,7 +343,8 @@ static void json_span(struct json_writer *w, const struct span *s)
 	}
 	if (!span__is_root(s)) {
 		json_writer__key(w, "parentSpanId");
-		json_hex(w, s->parent_span_id, sizeof(s->parent_span_id));
+		json_writer__hex(w, s->parent_span_id,
+				 sizeof(s->parent_span_id));
 	}
 	json_writer__key(w, "name");
 	json_writer__str(w, name, name_len);

@@ -9,18 +9,6 @@
 #include "output/format.h"
 #include "util/json_writer.h"
 
-static void json_hex(struct json_writer *w, const uint8_t *id, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char buf[2 * 16];
-
-	for (size_t i = 0; i < len && i < 16; i++) {
-		buf[2 * i] = hex[id[i] >> 4];
-		buf[2 * i + 1] = hex[id[i] & 0xf];
-	}
-	json_writer__str(w, buf, 2 * (len < 16 ? len : 16));
-}
-
 static const char *status_name(uint8_t status)
 {
 	switch (status) {
@@ -33,15 +21,6 @@ static const char *status_name(uint8_t status)
 	}
 }
 
-/* Earlier attributes win, as span__attr finds them: keys stay unique. */
-static bool seen_before(const struct span *s, uint16_t i)
-{
-	for (uint16_t j = 0; j < i; j++)
-		if (!strcmp(s->attrs[j].key, s->attrs[i].key))
-			return true;
-	return false;
-}
-
 static void json_attrs(struct json_writer *w, const struct span *s)
 {
 	uint16_t n = s->nattrs < SPAN_MAX_ATTRS ? s->nattrs : SPAN_MAX_ATTRS;
@@ -50,18 +29,13 @@ static void json_attrs(struct json_writer *w, const struct span *s)
 	for (uint16_t i = 0; i < n; i++) {
 		const struct span_attr *a = &s->attrs[i];
 
-		if (!a->key || seen_before(s, i))
+		if (!span__attr_writable(s, i))
 			continue;
-		if (a->type == SPAN_ATTR_STR) {
-			/* never read past strbuf, whatever a says */
-			if (a->off > SPAN_STRBUF || a->len > SPAN_STRBUF - a->off)
-				continue;
-			json_writer__key(w, a->key);
+		json_writer__key(w, a->key);
+		if (a->type == SPAN_ATTR_STR)
 			json_writer__str(w, s->strbuf + a->off, a->len);
-		} else if (a->type == SPAN_ATTR_INT) {
-			json_writer__key(w, a->key);
+		else
 			json_writer__int(w, a->i);
-		}
 	}
 	json_writer__obj_end(w);
 }
@@ -74,14 +48,15 @@ int output_json__span(FILE *f, const struct span *s)
 	json_writer__init(&w, f);
 	json_writer__obj_begin(&w);
 	json_writer__key(&w, "trace_id");
-	json_hex(&w, s->trace_id, sizeof(s->trace_id));
+	json_writer__hex(&w, s->trace_id, sizeof(s->trace_id));
 	json_writer__key(&w, "span_id");
-	json_hex(&w, s->span_id, sizeof(s->span_id));
+	json_writer__hex(&w, s->span_id, sizeof(s->span_id));
 	json_writer__key(&w, "parent_span_id");
 	if (span__is_root(s))
 		json_writer__str(&w, "", 0);
 	else
-		json_hex(&w, s->parent_span_id, sizeof(s->parent_span_id));
+		json_writer__hex(&w, s->parent_span_id,
+				 sizeof(s->parent_span_id));
 	json_writer__key(&w, "name");
 	json_writer__str(&w, s->name, strnlen(s->name, sizeof(s->name)));
 	json_writer__key(&w, "kind");

@@ -56,6 +56,24 @@ int span__add_str(struct span *s, const char *key, const char *val, size_t len)
 	return 0;
 }
 
+bool span__attr_writable(const struct span *s, uint16_t i)
+{
+	const struct span_attr *a = &s->attrs[i];
+
+	if (i >= SPAN_MAX_ATTRS || i >= s->nattrs || !a->key)
+		return false;
+	if (a->type == SPAN_ATTR_STR) {
+		if (a->off > SPAN_STRBUF || a->len > SPAN_STRBUF - a->off)
+			return false;
+	} else if (a->type != SPAN_ATTR_INT) {
+		return false;
+	}
+	for (uint16_t j = 0; j < i; j++)
+		if (s->attrs[j].key && !strcmp(s->attrs[j].key, a->key))
+			return false;
+	return true;
+}
+
 int span__set_trace_state(struct span *s, const char *ts, size_t len)
 {
 	if (!len || len > (size_t)(SPAN_STRBUF - s->strbuf_len))

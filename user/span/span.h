@@ -86,6 +86,14 @@ int span__set_trace_state(struct span *s, const char *ts, size_t len);
 /* The span's tracestate and its length; NULL when none. */
 const char *span__trace_state(const struct span *s, size_t *ret_len);
 
+/*
+ * Whether attribute i is one to write out: a key, a known type, a string
+ * inside strbuf whatever its offsets say, and no earlier attribute of the
+ * same key (earlier ones win, as span__attr finds them, so keys stay
+ * unique in every output).
+ */
+bool span__attr_writable(const struct span *s, uint16_t i);
+
 /* The attribute named key, or NULL. */
 const struct span_attr *span__attr(const struct span *s, const char *key);
 /* A string attribute's bytes (not NUL-terminated), or NULL. */

@@ -206,3 +206,17 @@ void json_writer__null(struct json_writer *w)
 	json_writer__sep(w);
 	fputs("null", w->f);
 }
+
+void json_writer__hex(struct json_writer *w, const uint8_t *id, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[32];
+
+	if (len > 16)
+		len = 16;
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = hex[id[i] >> 4];
+		buf[2 * i + 1] = hex[id[i] & 0xf];
+	}
+	json_writer__str(w, buf, 2 * len);
+}

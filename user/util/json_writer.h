@@ -41,6 +41,8 @@ void json_writer__int(struct json_writer *w, int64_t v);
 void json_writer__uint(struct json_writer *w, uint64_t v);
 void json_writer__bool(struct json_writer *w, bool v);
 void json_writer__null(struct json_writer *w);
+/* len bytes (at most 16: trace and span ids) as a lowercase hex string. */
+void json_writer__hex(struct json_writer *w, const uint8_t *id, size_t len);
 
 /* Writes the escaped body of a JSON string, without the quotes. */
 void json_writer__escape(FILE *f, const char *s, size_t len);
