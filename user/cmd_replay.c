@@ -56,12 +56,11 @@ static void on_span(struct span *s, void *arg)
 
 	r->spans++;
 	if (r->exp) {
-		struct proc_info pi = {.pid = s->pid};
+		struct proc_info pi;
 
 		/* a recording has no /proc to ask: the span must do */
-		snprintf(pi.exe_name, sizeof(pi.exe_name), "%.*s",
-			 (int)strnlen(s->service_name, sizeof(pi.exe_name) - 1),
-			 s->service_name);
+		proc_info__stand_in(&pi, s->pid, s->service_name,
+				    sizeof(s->service_name));
 		exporter__submit_wait(r->exp, s, &pi);
 	}
 	if (r->out && !r->out_err)

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proc_info.h"
+#include "util/clock.h"
 #include "util/elf.h"
 #include "util/utf8.h"
 
@@ -44,14 +44,6 @@ struct proc_cache {
 	int32_t free_head;
 	char *envbuf; /* PROC_ENVIRON_MAX bytes, reused */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /* Up to size bytes of a /proc file; the count or -errno. */
 static ssize_t read_proc_file(uint32_t pid, const char *name, char *buf,
@@ -274,7 +266,7 @@ static void proc_entry__load(struct proc_cache *c, struct proc_entry *e,
 	if (!info->service_name[0])
 		snprintf(info->service_name, sizeof(info->service_name), "%s",
 			 info->exe_name);
-	e->checked_ns = mono_ns();
+	e->checked_ns = clock__mono_ns();
 }
 
 /* True when pid now names another process, or the same one after exec. */
@@ -422,11 +414,11 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 		    strncmp(e->comm, comm, COMM_LEN)) {
 			/* never seen in /proc, and now another program */
 			proc_entry__load(c, e, pid, comm);
-		} else if (mono_ns() - e->checked_ns >= REVALIDATE_NS) {
+		} else if (clock__mono_ns() - e->checked_ns >= REVALIDATE_NS) {
 			if (proc_entry__stale(e))
 				proc_entry__load(c, e, pid, comm);
 			else
-				e->checked_ns = mono_ns();
+				e->checked_ns = clock__mono_ns();
 		}
 		return &e->info;
 	}
@@ -437,6 +429,15 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 	hash_insert(c, i);
 	lru_push_front(c, i);
 	return &e->info;
+}
+
+void proc_info__stand_in(struct proc_info *pi, uint32_t pid, const char *name,
+			 size_t name_size)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->pid = pid;
+	utf8__sanitize(pi->exe_name, sizeof(pi->exe_name), name,
+		       strnlen(name, name_size));
 }
 
 void proc_cache__forget(struct proc_cache *c, uint32_t pid)

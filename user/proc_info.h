@@ -45,6 +45,13 @@ struct proc_cache *proc_cache__new(size_t max_entries);
 const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 					const char *comm);
 
+/*
+ * Fill pi for a process known only by its pid and a name (a span from a
+ * recording, with no /proc to ask): the name stands for the executable.
+ */
+void proc_info__stand_in(struct proc_info *pi, uint32_t pid, const char *name,
+			 size_t name_size);
+
 /* Drop pid's entry, e.g. when the process exited. */
 void proc_cache__forget(struct proc_cache *c, uint32_t pid);
 

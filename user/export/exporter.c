@@ -18,6 +18,7 @@
 #include "export/otlp_response.h"
 #include "export/retry.h"
 #include "span/semconv.h"
+#include "util/clock.h"
 
 #define OWN_PORTS 64
 #define MAX_RESOURCES 1024
@@ -65,14 +66,6 @@ struct exporter {
 	bool failing;
 	uint64_t last_warn_ns;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void deadline_ts(uint64_t ns, struct timespec *ts)
 {
@@ -124,7 +117,7 @@ static bool past_flush_deadline(void *arg)
 	struct exporter *e = arg;
 
 	return __atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE) &&
-	       now_ns() >=
+	       clock__mono_ns() >=
 		       __atomic_load_n(&e->flush_deadline_ns, __ATOMIC_ACQUIRE);
 }
 
@@ -165,7 +158,7 @@ static int submit(struct exporter *e, const struct span *s,
 		return -ENOMEM;
 	}
 	memcpy(&q->s, s, offsetof(struct span, strbuf) + used);
-	q->queued_ns = now_ns();
+	q->queued_ns = clock__mono_ns();
 
 	pthread_mutex_lock(&e->mu);
 	while (wait && !e->stopping && e->count == e->cap)
@@ -274,7 +267,7 @@ static int batch_body(struct exporter *e, const struct otlp_batch *b,
 static bool wait_retry(struct exporter *e, uint64_t first_ns, uint64_t delay_ms,
 		       size_t n)
 {
-	uint64_t at = now_ns() + delay_ms * 1000000ULL;
+	uint64_t at = clock__mono_ns() + delay_ms * 1000000ULL;
 	struct timespec ts;
 
 	if (at - first_ns > e->retry.max_elapsed_ms * 1000000ULL) {
@@ -282,7 +275,7 @@ static bool wait_retry(struct exporter *e, uint64_t first_ns, uint64_t delay_ms,
 		return false;
 	}
 	deadline_ts(at, &ts);
-	while (now_ns() < at) {
+	while (clock__mono_ns() < at) {
 		if (e->stopping && at > e->flush_deadline_ns) {
 			e->st.dropped_shutdown += n;
 			return false;
@@ -295,7 +288,7 @@ static bool wait_retry(struct exporter *e, uint64_t first_ns, uint64_t delay_ms,
 
 static void report_failure(struct exporter *e, const char *what, bool retrying)
 {
-	uint64_t now = now_ns();
+	uint64_t now = clock__mono_ns();
 
 	if (e->failing && now - e->last_warn_ns < WARN_INTERVAL_NS)
 		return;
@@ -351,7 +344,7 @@ static void export_batch(struct exporter *e, size_t n)
 	struct otlp_batch b = {
 		.spans = e->batch_spans, .res = e->batch_res, .n = n};
 	struct otlp_http_result r;
-	uint64_t first_ns = now_ns();
+	uint64_t first_ns = clock__mono_ns();
 	uint8_t *body;
 	size_t len;
 	bool body_malloced;
@@ -373,7 +366,7 @@ static void export_batch(struct exporter *e, size_t n)
 
 		pthread_mutex_lock(&e->mu);
 		if (e->stopping) {
-			uint64_t now = now_ns();
+			uint64_t now = clock__mono_ns();
 			long left =
 				now < e->flush_deadline_ns
 					? (e->flush_deadline_ns - now) / 1000000
@@ -460,7 +453,7 @@ static bool batch_ready(struct exporter *e, uint64_t *ret_wake_ns)
 		return true;
 	due = e->ring[e->head]->queued_ns +
 	      e->cfg->schedule_delay_ms * 1000000ULL;
-	if (now_ns() >= due)
+	if (clock__mono_ns() >= due)
 		return true;
 	*ret_wake_ns = due;
 	return false;
@@ -476,7 +469,7 @@ static void *exporter_thread(void *arg)
 		size_t n;
 
 		if (e->stopping &&
-		    (!e->count || now_ns() >= e->flush_deadline_ns))
+		    (!e->count || clock__mono_ns() >= e->flush_deadline_ns))
 			break;
 		if (!batch_ready(e, &wake)) {
 			if (wake) {
@@ -530,7 +523,7 @@ struct exporter *exporter__new(const struct otlp_config *cfg,
 	e->log_arg = log_arg;
 	retry_policy__init(&e->retry);
 	if (getrandom(&e->rnd, sizeof(e->rnd), 0) != sizeof(e->rnd) || !e->rnd)
-		e->rnd = now_ns() | 1;
+		e->rnd = clock__mono_ns() | 1;
 	arena__init(&e->arena, 256 * 1024);
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -578,7 +571,7 @@ void exporter__shutdown(struct exporter *e, long timeout_ms)
 	pthread_mutex_lock(&e->mu);
 	if (!e->stopping) {
 		__atomic_store_n(&e->flush_deadline_ns,
-				 now_ns() + timeout_ms * 1000000ULL,
+				 clock__mono_ns() + timeout_ms * 1000000ULL,
 				 __ATOMIC_RELEASE);
 		__atomic_store_n(&e->stopping, true, __ATOMIC_RELEASE);
 	}

@@ -22,11 +22,8 @@ int output_otlp_json__span(FILE *f, struct otlp_resources *t,
 
 	/* replayed recordings have no /proc to ask: the span must do */
 	if (!pi) {
-		memset(&stand_in, 0, sizeof(stand_in));
-		stand_in.pid = s->pid;
-		snprintf(stand_in.exe_name, sizeof(stand_in.exe_name), "%.*s",
-			 (int)strnlen(s->service_name, sizeof(s->service_name)),
-			 s->service_name);
+		proc_info__stand_in(&stand_in, s->pid, s->service_name,
+				    sizeof(s->service_name));
 		pi = &stand_in;
 	}
 	r = otlp_resources__get(t, pi);
