@@ -562,23 +562,52 @@ static int json__literal(struct json *j, const char *lit)
 }
 
 /*
+ * Enter the object or array at j->p (its opening bracket), whose closing
+ * one is close: 1 when it is empty (and consumed), 0 when elements follow,
+ * -EBADMSG past the nesting limit.
+ */
+static int json__open(struct json *j, char close)
+{
+	if (++j->depth > OTLP_RESPONSE_JSON_DEPTH)
+		return -EBADMSG;
+	j->p++;
+	json__ws(j);
+	if (json__peek(j) != close)
+		return 0;
+	j->p++;
+	j->depth--;
+	return 1;
+}
+
+/*
+ * After an element: 0 when a comma says another follows, 1 when close
+ * ends the container (consumed), -EBADMSG for anything else.
+ */
+static int json__next(struct json *j, char close)
+{
+	json__ws(j);
+	if (json__peek(j) == ',') {
+		j->p++;
+		return 0;
+	}
+	if (json__peek(j) != close)
+		return -EBADMSG;
+	j->p++;
+	j->depth--;
+	return 1;
+}
+
+/*
  * The object at j->p: fn is called at each member's value (after the
  * whitespace) and must consume it; NULL skips every value.
  */
 static int json__object(struct json *j, json_member_fn fn, void *ctx)
 {
-	int err;
+	int err = json__open(j, '}');
 
-	if (++j->depth > OTLP_RESPONSE_JSON_DEPTH)
-		return -EBADMSG;
-	j->p++;
-	json__ws(j);
-	if (json__peek(j) == '}') {
-		j->p++;
-		j->depth--;
-		return 0;
-	}
-	for (;;) {
+	if (err)
+		return err < 0 ? err : 0;
+	do {
 		char key[JSON_KEY_MAX];
 		struct json_str k = {
 			.buf = key,
@@ -602,52 +631,23 @@ static int json__object(struct json *j, json_member_fn fn, void *ctx)
 			err = json__value_skip(j);
 		if (err)
 			return err;
-		json__ws(j);
-		switch (json__peek(j)) {
-		case ',':
-			j->p++;
-			continue;
-		case '}':
-			j->p++;
-			j->depth--;
-			return 0;
-		default:
-			return -EBADMSG;
-		}
-	}
+	} while (!(err = json__next(j, '}')));
+	return err < 0 ? err : 0;
 }
 
 static int json__array_skip(struct json *j)
 {
-	int err;
+	int err = json__open(j, ']');
 
-	if (++j->depth > OTLP_RESPONSE_JSON_DEPTH)
-		return -EBADMSG;
-	j->p++;
-	json__ws(j);
-	if (json__peek(j) == ']') {
-		j->p++;
-		j->depth--;
-		return 0;
-	}
-	for (;;) {
+	if (err)
+		return err < 0 ? err : 0;
+	do {
 		json__ws(j);
 		err = json__value_skip(j);
 		if (err)
 			return err;
-		json__ws(j);
-		switch (json__peek(j)) {
-		case ',':
-			j->p++;
-			continue;
-		case ']':
-			j->p++;
-			j->depth--;
-			return 0;
-		default:
-			return -EBADMSG;
-		}
-	}
+	} while (!(err = json__next(j, ']')));
+	return err < 0 ? err : 0;
 }
 
 /* Recursion is bounded by OTLP_RESPONSE_JSON_DEPTH, checked on the way in */
