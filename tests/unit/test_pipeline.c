@@ -526,23 +526,34 @@ TEST(pipeline_traceparent_and_tracestate)
 	pipeline__free(p);
 }
 
+/*
+ * A request with a traceparent and one tracestate line of n entries:
+ * "kNN=" and vlen 'v's each (vlen at most 30).
+ */
+static void tracestate_request(char *req, size_t size, int n, int vlen)
+{
+	size_t off = snprintf(req, size,
+			      "GET / HTTP/1.1\r\ntraceparent: 00-" TP_TRACE
+			      "-" TP_PARENT "-01\r\ntracestate: ");
+
+	for (int i = 0; i < n; i++)
+		off += snprintf(req + off, size - off, "%sk%02d=%.*s",
+				i ? "," : "", i, vlen,
+				"vvvvvvvvvvvvvvvvvvvvvvvvvvvvvv");
+	snprintf(req + off, size - off, "\r\n\r\n");
+}
+
 /* A tracestate longer than the parser keeps loses its cut last entry,
  * never keeps half of one. */
 TEST(pipeline_tracestate_cut_keeps_whole_entries)
 {
 	struct pipeline *p = new_pipeline();
 	static char req[2048];
-	size_t n, off;
+	size_t n;
 	const char *ts;
 
-	off = snprintf(req, sizeof(req),
-		       "GET / HTTP/1.1\r\ntraceparent: 00-" TP_TRACE
-		       "-" TP_PARENT "-01\r\ntracestate: ");
-	/* 40 entries "kNN=vvvvvvvvvv" of 14 bytes: 600 bytes with commas */
-	for (int i = 0; i < 40; i++)
-		off += snprintf(req + off, sizeof(req) - off,
-				"%sk%02d=vvvvvvvvvv", i ? "," : "", i);
-	snprintf(req + off, sizeof(req) - off, "\r\n\r\n");
+	/* 40 entries "kNN=vvvvvvvvvv" of 14 bytes: 599 bytes with commas */
+	tracestate_request(req, sizeof(req), 40, 10);
 	reset_positions();
 	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
 	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, req, 1000, 7), 0);
@@ -557,14 +568,7 @@ TEST(pipeline_tracestate_cut_keeps_whole_entries)
 
 	/* 30 members of 24 bytes (749 with commas): cut to whole entries */
 	p = new_pipeline();
-	off = snprintf(req, sizeof(req),
-		       "GET / HTTP/1.1\r\ntraceparent: 00-" TP_TRACE
-		       "-" TP_PARENT "-01\r\ntracestate: ");
-	for (int i = 0; i < 30; i++)
-		off += snprintf(req + off, sizeof(req) - off,
-				"%sk%02d=vvvvvvvvvvvvvvvvvvvv", i ? "," : "",
-				i);
-	snprintf(req + off, sizeof(req) - off, "\r\n\r\n");
+	tracestate_request(req, sizeof(req), 30, 20);
 	reset_positions();
 	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
 	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, req, 1000, 7), 0);
