@@ -204,10 +204,7 @@ static void status_show(struct capture *cap, double interval_s)
 		exporter__stats(cap->xp->exp, &st);
 		fprintf(stderr, "  otlp: sent %llu, queued %llu, dropped %llu",
 			(unsigned long long)st.sent,
-			(unsigned long long)(st.queued - st.sent - st.rejected -
-					     exporter_stats__dropped(&st) +
-					     st.dropped_queue_full +
-					     st.dropped_other),
+			(unsigned long long)st.waiting,
 			(unsigned long long)exporter_stats__dropped(&st));
 	}
 	cap->spans_at_last_status = cap->spans;

@@ -52,6 +52,7 @@ struct exporter {
 	struct queued **ring;
 	size_t cap, head, count;
 	bool stopping;
+	size_t in_flight; /* spans of the batch being sent */
 	uint64_t flush_deadline_ns;
 	struct exporter_stats st;
 	struct otlp_resources *resources;
@@ -493,6 +494,7 @@ static void *exporter_thread(void *arg)
 			e->batch_res[i] = q->res;
 		}
 		e->count -= n;
+		e->in_flight = n;
 		pthread_cond_broadcast(&e->space);
 		pthread_mutex_unlock(&e->mu);
 
@@ -503,6 +505,7 @@ static void *exporter_thread(void *arg)
 			otlp_resources__put(e->resources, e->batch[i]->res);
 			free(e->batch[i]);
 		}
+		e->in_flight = 0;
 	}
 	pthread_mutex_unlock(&e->mu);
 	return NULL;
@@ -597,6 +600,7 @@ void exporter__stats(struct exporter *e, struct exporter_stats *ret)
 {
 	pthread_mutex_lock(&e->mu);
 	*ret = e->st;
+	ret->waiting = e->count + e->in_flight;
 	pthread_mutex_unlock(&e->mu);
 }
 

@@ -40,6 +40,8 @@ struct exporter_stats {
 		uint64_t spans;
 	} by_status[EXPORTER_MAX_CODES]; /* what dropped_status is made of */
 	uint64_t own_spans; /* spans of our own export traffic, not exported */
+	uint64_t waiting; /* now: spans in the queue or in the batch being sent
+			   */
 };
 
 enum exporter_log_level { EXPORTER_LOG_WARN, EXPORTER_LOG_INFO };
