@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "export/otlp_config.h"
+#include "util/ascii.h"
 
 #define ENV_ENDPOINT "OTEL_EXPORTER_OTLP_ENDPOINT"
 #define ENV_TRACES_ENDPOINT "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
@@ -50,24 +51,20 @@
 #define KV_WANT \
 	"want key=value, the key an HTTP token, the value percent-encoded"
 
-static char ascii_lower(char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
 static int ascii_casecmp(const char *a, const char *b)
 {
-	while (*a && ascii_lower(*a) == ascii_lower(*b)) {
+	while (*a && ascii__lower(*a) == ascii__lower(*b)) {
 		a++;
 		b++;
 	}
-	return (unsigned char)ascii_lower(*a) - (unsigned char)ascii_lower(*b);
+	return (unsigned char)ascii__lower(*a) -
+	       (unsigned char)ascii__lower(*b);
 }
 
 static bool ascii_prefix_nocase(const char *s, const char *prefix)
 {
 	for (; *prefix; s++, prefix++)
-		if (ascii_lower(*s) != *prefix)
+		if (ascii__lower(*s) != *prefix)
 			return false;
 	return true;
 }
@@ -76,17 +73,6 @@ static bool is_alnum(unsigned char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	       (ch >= '0' && ch <= '9');
-}
-
-static bool is_digit(unsigned char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-/* RFC 9110 tchar */
-static bool is_tchar(unsigned char ch)
-{
-	return is_alnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
 }
 
 /* RFC 3986 unreserved */
@@ -258,7 +244,7 @@ static int url_check(const char *url, bool base, struct url_info *u,
 
 		/* url[host_end] is ':'; five digits at most keep port small */
 		for (i = host_end + 1; i < end && i - host_end <= 5; i++) {
-			if (!is_digit(url[i]))
+			if (!ascii__is_digit(url[i]))
 				break;
 			port = port * 10 + (url[i] - '0');
 		}
@@ -334,7 +320,7 @@ static int url_build(const char *url, bool base, char **ret_url,
 		memcpy(out + o, url + u.path_off, len - u.path_off + 1);
 	}
 	for (o = 0; o < u.scheme_len; o++)
-		out[o] = ascii_lower(out[o]);
+		out[o] = ascii__lower(out[o]);
 	*ret_url = out;
 	return 0;
 }
@@ -429,7 +415,7 @@ static int member_parse(struct member *mb, const char *m, size_t len)
 	}
 	for (klen = eq - m; klen && is_ows(m[klen - 1]); klen--)
 		;
-	for (i = 0; i < klen && is_tchar(m[i]); i++)
+	for (i = 0; i < klen && ascii__is_tchar(m[i]); i++)
 		;
 	if (!klen || i < klen) {
 		mb->why = "has a key that is empty or not an HTTP token";
@@ -564,7 +550,7 @@ static int parse_num(const char *s, long min, long max, long *ret)
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
-		if (!is_digit(*s))
+		if (!ascii__is_digit(*s))
 			return -EINVAL;
 		if (v > (max - (*s - '0')) / 10)
 			return -ERANGE;

@@ -18,6 +18,7 @@
 
 #include "export/otlp_response.h"
 #include "util/utf8.h"
+#include "util/ascii.h"
 
 /*
  * JSON escapes are decoded into a scratch buffer before sanitising. Each
@@ -261,11 +262,6 @@ typedef int (*json_member_fn)(struct json *j, const char *key, size_t klen,
 
 static int json__value_skip(struct json *j);
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static void json__ws(struct json *j)
 {
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
@@ -454,14 +450,14 @@ static long json__number_len(const char *s, size_t n)
 	if (i < n && s[i] == '0') {
 		i++;
 	} else if (i < n && s[i] >= '1' && s[i] <= '9') {
-		while (i < n && is_digit(s[i]))
+		while (i < n && ascii__is_digit(s[i]))
 			i++;
 	} else {
 		return -EBADMSG;
 	}
 	if (i < n && s[i] == '.') {
 		start = ++i;
-		while (i < n && is_digit(s[i]))
+		while (i < n && ascii__is_digit(s[i]))
 			i++;
 		if (i == start)
 			return -EBADMSG;
@@ -471,7 +467,7 @@ static long json__number_len(const char *s, size_t n)
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
 		start = i;
-		while (i < n && is_digit(s[i]))
+		while (i < n && ascii__is_digit(s[i]))
 			i++;
 		if (i == start)
 			return -EBADMSG;
@@ -836,11 +832,6 @@ int otlp_response__parse_status(const void *buf, size_t len,
 	return err ? -EBADMSG : 0;
 }
 
-static char to_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 static bool mem_ieq(const char *a, size_t n, const char *b)
 {
 	size_t i;
@@ -848,7 +839,7 @@ static bool mem_ieq(const char *a, size_t n, const char *b)
 	if (strlen(b) != n)
 		return false;
 	for (i = 0; i < n; i++)
-		if (to_lower(a[i]) != b[i])
+		if (ascii__lower(a[i]) != b[i])
 			return false;
 	return true;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "export/retry.h"
+#include "util/ascii.h"
 
 bool otlp_http__retryable(long http_status)
 {
@@ -49,17 +50,12 @@ struct civil {
 	unsigned mon, day, hour, min, sec;
 };
 
-static char to_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 static bool mem_ieq(const char *a, const char *b, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (to_lower(a[i]) != b[i])
+		if (ascii__lower(a[i]) != b[i])
 			return false;
 	return true;
 }

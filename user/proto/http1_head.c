@@ -12,6 +12,7 @@
 
 #include "proto/http1.h"
 #include "proto/http1_internal.h"
+#include "util/ascii.h"
 
 /* Longest method we still believe is one (kept cut beyond the field). */
 #define HTTP1_METHOD_SANE 64
@@ -23,30 +24,6 @@ static const char *const http1_methods[] = {
 	"OPTIONS", "PATCH", "CONNECT", "TRACE",
 };
 
-/* RFC 9110 tchar, as a table: this runs on every byte of every name */
-static const bool tchar[256] = {
-	['!'] = 1,	   ['#'] = 1,	      ['$'] = 1, ['%'] = 1,
-	['&'] = 1,	   ['\''] = 1,	      ['*'] = 1, ['+'] = 1,
-	['-'] = 1,	   ['.'] = 1,	      ['^'] = 1, ['_'] = 1,
-	['`'] = 1,	   ['|'] = 1,	      ['~'] = 1, ['0' ... '9'] = 1,
-	['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
-};
-
-static bool is_tchar(uint8_t c)
-{
-	return tchar[c];
-}
-
-static bool is_digit(uint8_t c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static uint8_t to_lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 static bool mem_ieq(const uint8_t *a, size_t n, const char *b)
 {
 	size_t i;
@@ -54,7 +31,7 @@ static bool mem_ieq(const uint8_t *a, size_t n, const char *b)
 	if (strlen(b) != n)
 		return false;
 	for (i = 0; i < n; i++)
-		if (to_lower(a[i]) != (uint8_t)b[i])
+		if ((uint8_t)ascii__lower(a[i]) != (uint8_t)b[i])
 			return false;
 	return true;
 }
@@ -111,7 +88,7 @@ static enum line_res check_request_line(const uint8_t *s, size_t n,
 	uint8_t minor = 0;
 	enum line_res r;
 
-	while (i < n && is_tchar(s[i]))
+	while (i < n && ascii__is_tchar(s[i]))
 		i++;
 	mlen = i;
 	if (mlen > HTTP1_METHOD_SANE)
@@ -164,7 +141,7 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
 	if (s[8] != ' ')
 		return LINE_BAD;
 	for (i = 9; i < 12 && i < n; i++)
-		if (!is_digit(s[i]))
+		if (!ascii__is_digit(s[i]))
 			return LINE_BAD;
 	if (i < 12)
 		return complete ? LINE_BAD : LINE_MORE;
@@ -196,7 +173,7 @@ enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
 {
 	size_t i = 0;
 
-	while (i < n && is_tchar(s[i]))
+	while (i < n && ascii__is_tchar(s[i]))
 		i++;
 	if (i == n)
 		return complete ? LINE_BAD : LINE_MORE;
@@ -254,7 +231,7 @@ static bool cl_elem(struct head_fields *hf, const uint8_t *e, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned int d;
 
-		if (!is_digit(e[i]))
+		if (!ascii__is_digit(e[i]))
 			return false;
 		d = e[i] - '0';
 		if (v > (HTTP1_LENGTH_LIMIT - d) / 10)
@@ -505,7 +482,7 @@ bool http1__looks_like_request(const uint8_t *buf, size_t len)
 	const uint8_t *nl;
 	size_t i = 0;
 
-	while (i < len && i <= HTTP1_METHOD_SANE && is_tchar(buf[i]))
+	while (i < len && i <= HTTP1_METHOD_SANE && ascii__is_tchar(buf[i]))
 		i++;
 	/* need the whole method and its SP to decide */
 	if (i == len || buf[i] != ' ')
