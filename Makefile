@@ -41,7 +41,7 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE \
 	-DSPANTAP_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(OUTPUT) \
 	-I$(OUTPUT)/proto
 # What the core (everything but the BPF loader) links with
-CORE_LIBS := -lprotobuf-c -lcurl -lz -lpthread -lm
+CORE_LIBS := -lprotobuf-c -lcurl -lelf -lz -lpthread -lm
 LDLIBS := -lbpf -lelf $(CORE_LIBS)
 
 # clang -target bpf lacks the system include dirs on Debian (asm/ headers).
