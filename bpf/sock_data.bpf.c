@@ -21,6 +21,24 @@
 #include "lib/sock.bpf.h"
 #include "lib/filter.bpf.h"
 #include "lib/conn.bpf.h"
+#include "lib/data.bpf.h"
+
+/*
+ * A socket syscall made from inside a TLS library call moves that call's
+ * ciphertext: tell the call which socket it uses, and keep the bytes out.
+ */
+static __always_inline bool ssl_call_claims(__u64 id, __u64 sk,
+					    struct conn_state *c)
+{
+	struct ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &id);
+
+	if (!call)
+		return false;
+	call->sk = sk;
+	if (c)
+		conn_mark_tls(c);
+	return true;
+}
 
 static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
 				    __u16 source, __u16 dir)
@@ -33,10 +51,18 @@ static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
 	if (!task_selected(id))
 		return 0;
 	sk = fd_to_tcp_sock(fd);
-	if (!sk || !sock_selected(sk))
+	if (!sk)
 		return 0;
 	a.sk = (__u64)sk;
 	c = bpf_map_lookup_elem(&conns, &a.sk);
+	if (tls_probes_on && ssl_call_claims(id, a.sk, c))
+		return 0;
+	/* ciphertext outside library calls: handshakes, alerts */
+	if (c && (c->flags & CONN_F_TLS))
+		return 0;
+	/* tracked connections passed the port filter when made */
+	if (!c && !sock_selected(sk))
+		return 0;
 	if (c) {
 		a.conn_id = c->id;
 		a.pos = c->pos[dir & 1];
@@ -66,109 +92,6 @@ static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
 	return io_enter(fd, (__u64)m.msg_iov, m.msg_iovlen, source, dir);
 }
 
-/*
- * v &= mask, done in a way clang cannot drop. clang proves many lengths
- * bounded and removes the mask, then spills or widens the value so the
- * verifier no longer sees the bound and rejects the copy.
- */
-#define verifier_bound(v, mask) \
-	asm volatile("%[x] &= %[m]" : [x] "+r"(v) : [m] "i"(mask))
-
-#define PAYLOAD_MASK (2 * ST_PAYLOAD_MAX - 1)
-
-static __always_inline __u32 copy_flat(__u8 *dst, __u64 src, __u64 want)
-{
-	verifier_bound(want, PAYLOAD_MASK);
-	if (bpf_probe_read_user(dst, want, (void *)src)) {
-		stat_inc(ST_STAT_READ_FAIL);
-		return 0;
-	}
-	return want;
-}
-
-static __always_inline __u32 copy_iov(__u8 *dst, __u64 iovp, __u32 iovcnt,
-				      __u32 want, __u16 *flags)
-{
-	struct iovec iov;
-	__u64 off = 0, n;
-
-	for (int i = 0; i < ST_IOV_MAX; i++) {
-		if (i >= iovcnt || off >= want)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov),
-					(void *)(iovp + i * sizeof(iov)))) {
-			stat_inc(ST_STAT_READ_FAIL);
-			break;
-		}
-		n = iov.iov_len < want - off ? iov.iov_len : want - off;
-		/* no-ops at run time (off < want <= ST_PAYLOAD_MAX) */
-		verifier_bound(off, ST_PAYLOAD_MAX - 1);
-		verifier_bound(n, ST_PAYLOAD_MAX - 1 + ST_PAYLOAD_MAX);
-		if (n > ST_PAYLOAD_MAX)
-			n = ST_PAYLOAD_MAX;
-		if (bpf_probe_read_user(dst + off, n, iov.iov_base)) {
-			stat_inc(ST_STAT_READ_FAIL);
-			break;
-		}
-		off += n;
-	}
-	if (iovcnt > ST_IOV_MAX && off < want) {
-		*flags |= ST_DATA_F_IOV_TRUNC;
-		stat_inc(ST_STAT_IOV_TRUNC);
-	}
-	return off;
-}
-
-static __always_inline void emit_data(__u64 conn_id, __u64 pos, __u32 len,
-				      const struct io_args *a, __u16 dir,
-				      __u64 ts, __u64 pid_tgid)
-{
-	struct st_data_event *e;
-	struct data_scratch *sc;
-	__u32 zero = 0;
-	__u64 want, copied = 0, size;
-	__u16 flags = 0;
-
-	sc = bpf_map_lookup_elem(&scratch, &zero);
-	if (!sc)
-		return;
-	want = len < payload_cap ? len : payload_cap;
-	if (want > ST_PAYLOAD_MAX)
-		want = ST_PAYLOAD_MAX;
-	if (a->source == ST_SRC_SENDFILE)
-		want = 0;
-	else if (a->iovcnt)
-		copied = copy_iov(sc->payload, a->buf, a->iovcnt, want, &flags);
-	else
-		copied = copy_flat(sc->payload, a->buf, want);
-	if (copied < len && a->source != ST_SRC_SENDFILE) {
-		flags |= ST_DATA_F_TRUNCATED;
-		stat_inc(ST_STAT_TRUNCATED);
-	}
-
-	e = &sc->ev;
-	verifier_bound(copied, PAYLOAD_MASK);
-	size = sizeof(*e) + copied;
-	e->hdr.type = ST_EV_DATA;
-	e->hdr.flags = flags;
-	e->hdr.size = size;
-	e->hdr.ts_ns = ts;
-	e->conn_id = conn_id;
-	e->pos = pos;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->len = len;
-	e->cap_len = copied;
-	e->dir = dir;
-	e->source = a->source;
-	e->_pad = 0;
-	if (bpf_ringbuf_output(&events, sc, size, rb_wakeup_flags())) {
-		stat_inc(ST_STAT_RB_FULL);
-		return;
-	}
-	stat_inc(ST_STAT_EVENTS);
-}
-
 static __always_inline int io_exit(long ret, __u16 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -189,7 +112,7 @@ static __always_inline int io_exit(long ret, __u16 dir)
 	if (!c && a.conn_id) {
 		/* closed during the call (a reset): keep the old identity */
 		emit_data(a.conn_id, a.pos, ret, &a, dir,
-			  dir == ST_DIR_EGRESS ? a.ts : ts, id);
+			  dir == ST_DIR_EGRESS ? a.ts : ts, id, false);
 		return 0;
 	}
 	/* only a socket seen for the first time needs creating */
@@ -199,8 +122,9 @@ static __always_inline int io_exit(long ret, __u16 dir)
 		return 0;
 	pos = __sync_fetch_and_add(&c->pos[dir], ret);
 	/* written bytes left at entry; read bytes arrived by exit */
-	emit_data(c->id, pos, ret, &a, dir, dir == ST_DIR_EGRESS ? a.ts : ts,
-		  id);
+	if (emit_data(c->id, pos, ret, &a, dir,
+		      dir == ST_DIR_EGRESS ? a.ts : ts, id, pos == 0))
+		conn_mark_tls(c);
 	return 0;
 }
 
@@ -274,8 +198,8 @@ int tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return msg_enter(ctx->args[0], (void *)ctx->args[1], 0,
-			 ST_SRC_SENDMSG, ST_DIR_EGRESS);
+	return msg_enter(ctx->args[0], (void *)ctx->args[1], 0, ST_SRC_SENDMSG,
+			 ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
@@ -287,8 +211,8 @@ int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_readv")
 int tp_enter_readv(struct trace_event_raw_sys_enter *ctx)
 {
-	return io_enter(ctx->args[0], ctx->args[1], ctx->args[2],
-			ST_SRC_READV, ST_DIR_INGRESS);
+	return io_enter(ctx->args[0], ctx->args[1], ctx->args[2], ST_SRC_READV,
+			ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
@@ -300,8 +224,8 @@ int tp_exit_readv(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	return io_enter(ctx->args[0], ctx->args[1], ctx->args[2],
-			ST_SRC_WRITEV, ST_DIR_EGRESS);
+	return io_enter(ctx->args[0], ctx->args[1], ctx->args[2], ST_SRC_WRITEV,
+			ST_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")

@@ -23,6 +23,7 @@
 #include "pipeline.h"
 #include "proc_info.h"
 #include "record.h"
+#include "tls_probes.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -79,6 +80,10 @@ static const char usage[] =
 	"16384)\n"
 	"      --no-summary        no summary table at the end\n"
 	"      --attach-mode MODE  auto (default) or tracepoint\n"
+	"      --no-tls            do not attach to OpenSSL (HTTPS is then "
+	"not\n"
+	"                          traced; its ciphertext is still never "
+	"parsed)\n"
 	"  -v, --verbose           more diagnostics (libbpf, the verifier)\n"
 	"  -h, --help              this help\n"
 	"\n"
@@ -103,6 +108,7 @@ struct capture {
 	struct summary *summary;
 	struct pipeline *pipe;
 	struct loader *loader;
+	struct tls_probes *tls; /* NULL with --no-tls */
 	FILE *rec; /* spantap record: events go here, not to spans */
 	uint64_t recorded;
 	uint64_t recorded_bytes;
@@ -151,8 +157,13 @@ static void on_span(struct span *s, void *arg)
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct capture *cap = ctx;
+	const struct st_event_hdr *h = data;
 	int err;
 
+	/* new processes and libraries: TLS probes to attach or let go */
+	if (cap->tls && len >= sizeof(struct st_proc_event) &&
+	    h->type >= ST_EV_PROC_EXEC && h->type <= ST_EV_PROC_EXIT)
+		tls_probes__event(cap->tls, data);
 	if (!cap->rec) {
 		pipeline__event(cap->pipe, data, len);
 		return 0;
@@ -231,8 +242,8 @@ static void report_counters(struct capture *cap)
 	}
 	fprintf(stderr,
 		"\nspantap: agent: events=%llu, bad_events=%llu, conns=%llu, "
-		"conns_midstream=%llu, conns_not_http=%llu, "
-		"conns_evicted=%llu, "
+		"conns_midstream=%llu, conns_not_http=%llu, conns_tls=%llu, "
+		"tls_ciphertext_ignored=%llu, conns_evicted=%llu, "
 		"conns_expired=%llu, stream_gaps=%llu, stream_gap_bytes=%llu, "
 		"stream_overflow_bytes=%llu\n",
 		(unsigned long long)ps->events,
@@ -240,6 +251,8 @@ static void report_counters(struct capture *cap)
 		(unsigned long long)ps->conns_opened,
 		(unsigned long long)ps->conns_midstream,
 		(unsigned long long)ps->conns_other,
+		(unsigned long long)ps->conns_tls,
+		(unsigned long long)ps->tls_ciphertext_ignored,
 		(unsigned long long)ps->conns_evicted,
 		(unsigned long long)ps->conns_expired,
 		(unsigned long long)ps->streams.gaps,
@@ -312,6 +325,7 @@ struct capture_args {
 	unsigned long ringbuf_mb;
 	unsigned long max_conns;
 	bool no_summary;
+	bool no_tls;
 	bool fmt_given;
 	const char *record_path; /* spantap record */
 	enum output_format fmt;
@@ -335,7 +349,8 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		OPT_RINGBUF,
 		OPT_MAX_CONNS,
 		OPT_NO_SUMMARY,
-		OPT_ATTACH_MODE
+		OPT_ATTACH_MODE,
+		OPT_NO_TLS
 	};
 	static const struct option opts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -348,6 +363,7 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		{"max-conns", required_argument, NULL, OPT_MAX_CONNS},
 		{"no-summary", no_argument, NULL, OPT_NO_SUMMARY},
 		{"attach-mode", required_argument, NULL, OPT_ATTACH_MODE},
+		{"no-tls", no_argument, NULL, OPT_NO_TLS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		CAPTURE_EXPORT_OPTIONS,
@@ -434,6 +450,9 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 			break;
 		case OPT_NO_SUMMARY:
 			a->no_summary = true;
+			break;
+		case OPT_NO_TLS:
+			a->no_tls = true;
 			break;
 		case OPT_ATTACH_MODE:
 			if (attach_mode__parse(optarg, &a->mode)) {
@@ -629,10 +648,28 @@ static int capture_main(int argc, char **argv, bool record)
 	lo.payload_cap = a.max_bytes;
 	lo.ringbuf_bytes = a.ringbuf_mb << 20;
 	lo.mode = a.mode;
+	lo.tls = !a.no_tls;
 	err = loader__start(&lo, &cap.loader, errbuf, sizeof(errbuf));
 	if (err) {
 		fprintf(stderr, "spantap: %s\n", errbuf);
 		goto cleanup;
+	}
+	if (lo.tls) {
+		struct tls_probes_opts to = {
+			.pids = a.pids,
+			.npids = a.npids,
+			.comms = (const char(*)[ST_COMM_LEN])a.comms,
+			.ncomms = a.ncomms,
+		};
+
+		cap.tls = tls_probes__new(cap.loader, &to);
+		if (!cap.tls) {
+			err = -errno;
+			fprintf(stderr, "spantap: out of memory\n");
+			goto cleanup;
+		}
+		/* the libraries of running processes, before 'capturing' */
+		tls_probes__start(cap.tls);
 	}
 	rb = ring_buffer__new(loader__ringbuf_fd(cap.loader), on_event, &cap,
 			      NULL);
@@ -669,6 +706,8 @@ static int capture_main(int argc, char **argv, bool record)
 		}
 		err = 0;
 		now = clock__mono_ns();
+		if (cap.tls)
+			tls_probes__tick(cap.tls, now);
 		if (deadline && now >= deadline)
 			break;
 		pipeline__tick(cap.pipe, now);
@@ -698,11 +737,14 @@ static int capture_main(int argc, char **argv, bool record)
 		summary__print(cap.summary,
 			       a.fmt == OUTPUT_PRETTY ? stdout : stderr);
 	report_counters(&cap);
+	if (cap.tls)
+		tls_probes__report(cap.tls, stderr);
 	capture_export__report(&xp, stderr);
 
 cleanup:
 	ring_buffer__free(rb);
 	pipeline__free(cap.pipe);
+	tls_probes__free(cap.tls);
 	loader__free(cap.loader);
 	proc_cache__free(procs);
 	summary__free(cap.summary);

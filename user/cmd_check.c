@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "kernel_features.h"
 #include "loader.h"
+#include "tls_probes.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -34,7 +35,10 @@ int cmd_check(int argc, char **argv)
 		{},
 	};
 	struct loader_opts lo = { .payload_cap = ST_PAYLOAD_DEFAULT,
-				  .ringbuf_bytes = 1 << 20 };
+				  .ringbuf_bytes = 1 << 20,
+				  .tls = true };
+	struct tls_probes_opts to = { .quiet = true };
+	struct tls_probes *tp;
 	struct kernel_features f;
 	struct loader *l = NULL;
 	const char *missing = NULL;
@@ -93,6 +97,16 @@ int cmd_check(int argc, char **argv)
 	}
 	printf("  %-20s %-4s %u programs loaded and attached\n", "BPF programs",
 	       "yes", loader__nattached(l));
+	/* attach for real: a library the kernel refuses shows here */
+	tp = tls_probes__new(l, &to);
+	if (tp) {
+		int n = tls_probes__start(tp);
+
+		printf("  %-20s %-4s %d processes scanned, OpenSSL found:\n",
+		       "TLS libraries", f.uprobes ? "yes" : "no", n);
+		tls_probes__list(tp, stdout);
+	}
+	tls_probes__free(tp);
 	loader__free(l);
 	printf("  %-20s %s%s\n", "attach mode", attach_mode__name(mode),
 	       mode == ATTACH_MODE_TRACEPOINT ?

@@ -27,7 +27,11 @@ struct conn {
 	uint8_t proto; /* enum proto_kind */
 	int8_t req_dir; /* enum st_dir carrying requests, -1 unknown */
 	uint8_t detect_tries; /* segments looked at to detect the protocol */
-	uint8_t _pad;
+	/*
+	 * The streams carry a TLS library's plaintext; socket bytes, the
+	 * ciphertext, are ignored.
+	 */
+	bool tls;
 	uint8_t laddr[16];
 	uint8_t raddr[16];
 	char comm[ST_COMM_LEN];

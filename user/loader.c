@@ -31,12 +31,30 @@ static bool tracepoint_exists(const char *sec)
 	return access(path, F_OK) == 0;
 }
 
+static bool is_uprobe(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	return !strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9);
+}
+
+/* The programs that only matter when TLS libraries are probed. */
+static bool for_tls(const struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	return is_uprobe(prog) || !strcmp(name, "tp_sched_process_exec") ||
+	       !strcmp(name, "tp_enter_mmap") ||
+	       !strcmp(name, "tp_sched_process_exit");
+}
+
 /*
- * Every program in the skeleton is a tracepoint today. Ones whose event the
- * kernel lacks (e.g. accept on arches that only have accept4) are not
- * loaded, with a note; everything else must attach or the start fails.
+ * Tracepoints whose event the kernel lacks (e.g. accept on arches that only
+ * have accept4) are not loaded, with a note; every other tracepoint must
+ * attach or the start fails. Uprobes are loaded here and attached later,
+ * to the library files the agent finds.
  */
-static void select_programs(struct spantap_bpf *skel)
+static void select_programs(struct spantap_bpf *skel, bool tls)
 {
 	struct bpf_program *prog;
 
@@ -44,7 +62,11 @@ static void select_programs(struct spantap_bpf *skel)
 	{
 		const char *sec = bpf_program__section_name(prog);
 
-		if (tracepoint_exists(sec))
+		if (!tls && for_tls(prog)) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (is_uprobe(prog) || tracepoint_exists(sec))
 			continue;
 		pr_info("kernel has no %s, not tracing it\n", sec + 11);
 		bpf_program__set_autoload(prog, false);
@@ -85,7 +107,7 @@ static int attach_programs(struct loader *l, char *errbuf, size_t errlen)
 	{
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) || is_uprobe(prog))
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -139,7 +161,7 @@ int loader__start(const struct loader_opts *o, struct loader **ret,
 			 o->ringbuf_bytes, strerror(-err));
 		goto cleanup;
 	}
-	select_programs(l->skel);
+	select_programs(l->skel, o->tls);
 
 	err = spantap_bpf__load(l->skel);
 	if (err) {
@@ -199,6 +221,96 @@ enum attach_mode loader__mode(const struct loader *l)
 unsigned int loader__nattached(const struct loader *l)
 {
 	return l->nattached;
+}
+
+struct uprobe_links {
+	size_t n;
+	struct bpf_link *links[];
+};
+
+static int attach_one(struct loader *l, const char *prog_name,
+		      const char *path, uint64_t offset, bool ret,
+		      struct bpf_link **link, char *errbuf, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
+	struct bpf_program *prog;
+	int err;
+
+	prog = bpf_object__find_program_by_name(l->skel->obj, prog_name);
+	if (!prog || !bpf_program__autoload(prog)) {
+		snprintf(errbuf, errlen, "no BPF program %s loaded", prog_name);
+		return -ENOENT;
+	}
+	/* pid -1: every process that maps the file */
+	*link = bpf_program__attach_uprobe_opts(prog, -1, path, offset, &opts);
+	if (!*link) {
+		err = -errno;
+		snprintf(errbuf, errlen, "%s at offset 0x%llx: %s",
+			 ret ? "uretprobe" : "uprobe",
+			 (unsigned long long)offset, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int loader__attach_uprobes(struct loader *l, const char *path,
+			   const struct uprobe_spec *specs, size_t n,
+			   struct uprobe_links **ret, char *errbuf,
+			   size_t errlen)
+{
+	struct uprobe_links *ul;
+	int err = 0;
+
+	ul = calloc(1, sizeof(*ul) + 2 * n * sizeof(ul->links[0]));
+	if (!ul)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !err; i++) {
+		if (!specs[i].offset)
+			continue;
+		err = attach_one(l, specs[i].entry_prog, path, specs[i].offset,
+				 false, &ul->links[ul->n], errbuf, errlen);
+		if (err)
+			break;
+		ul->n++;
+		err = attach_one(l, specs[i].ret_prog, path, specs[i].offset,
+				 true, &ul->links[ul->n], errbuf, errlen);
+		if (!err)
+			ul->n++;
+	}
+	if (err) {
+		uprobe_links__free(ul);
+		return err;
+	}
+	*ret = ul;
+	return 0;
+}
+
+void uprobe_links__free(struct uprobe_links *ul)
+{
+	if (!ul)
+		return;
+	for (size_t i = 0; i < ul->n; i++)
+		bpf_link__destroy(ul->links[i]);
+	free(ul);
+}
+
+void loader__set_tls_on(struct loader *l)
+{
+	l->skel->bss->tls_probes_on = 1;
+}
+
+int loader__watch_pid(struct loader *l, uint32_t pid, bool on)
+{
+	__u8 one = 1;
+	int err;
+
+	if (on)
+		err = bpf_map__update_elem(l->skel->maps.watched_pids, &pid,
+					   sizeof(pid), &one, 1, BPF_ANY);
+	else
+		err = bpf_map__delete_elem(l->skel->maps.watched_pids, &pid,
+					   sizeof(pid), 0);
+	return err;
 }
 
 void loader__free(struct loader *l)

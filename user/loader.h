@@ -7,6 +7,7 @@
 #ifndef __SPANTAP_LOADER_H
 #define __SPANTAP_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,18 @@ struct loader_opts {
 	uint32_t payload_cap; /* bytes copied per event, <= ST_PAYLOAD_MAX */
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	enum attach_mode mode;
+	/*
+	 * Load the TLS uprobe programs and watch processes for libraries
+	 * to attach them to (loader__attach_uprobe).
+	 */
+	bool tls;
+};
+
+/* One uprobe and its return probe, on a function at a file offset. */
+struct uprobe_spec {
+	uint64_t offset;
+	const char *entry_prog; /* BPF program names */
+	const char *ret_prog;
 };
 
 struct loader;
@@ -39,6 +52,23 @@ int loader__read_stats(const struct loader *l, uint64_t *out);
 enum attach_mode loader__mode(const struct loader *l);
 /* Number of programs attached. */
 unsigned int loader__nattached(const struct loader *l);
+
+struct uprobe_links;
+/*
+ * Attach the n specs to the file at path, for every process that maps it.
+ * All or nothing: on failure nothing stays attached, and errbuf says what
+ * failed.
+ */
+int loader__attach_uprobes(struct loader *l, const char *path,
+			   const struct uprobe_spec *specs, size_t n,
+			   struct uprobe_links **ret, char *errbuf,
+			   size_t errlen);
+/* Detach and free; NULL-safe. */
+void uprobe_links__free(struct uprobe_links *ul);
+/* Tell the socket programs that TLS probes are in place. */
+void loader__set_tls_on(struct loader *l);
+/* Whether pid's exit should be reported (ST_EV_PROC_EXIT). */
+int loader__watch_pid(struct loader *l, uint32_t pid, bool on);
 void loader__free(struct loader *l);
 
 #endif /* __SPANTAP_LOADER_H */

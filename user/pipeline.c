@@ -203,6 +203,29 @@ static bool detect(struct pipeline *p, struct conn *c, int dir)
 	return true;
 }
 
+/*
+ * The first plaintext of a connection: whatever came from its socket before
+ * was ciphertext (capture began mid-connection, before the kernel could
+ * tell). Start over on the plaintext, in its own stream positions.
+ */
+static void conn_become_tls(struct pipeline *p, struct conn *c)
+{
+	if (c->proto == PROTO_HTTP1 && c->proto_state) {
+		/* nothing real can be pending: the parser saw ciphertext */
+		http1_conn__free(c->proto_state);
+		c->proto_state = NULL;
+	}
+	stream_stats_add(&p->stats.streams, &c->streams[0].stats);
+	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
+	/* all zero: the next push starts the stream at its position */
+	stream__reset(&c->streams[0], 0);
+	stream__reset(&c->streams[1], 0);
+	c->proto = PROTO_UNKNOWN;
+	c->detect_tries = 0;
+	c->tls = true;
+	p->stats.conns_tls++;
+}
+
 static int on_data(struct pipeline *p, const struct st_data_event *e)
 {
 	struct stream *s;
@@ -225,6 +248,14 @@ static int on_data(struct pipeline *p, const struct st_data_event *e)
 	}
 	c->last_seen = e->hdr.ts_ns;
 	p->stats.data_bytes += e->cap_len;
+	if (ST_SRC_IS_TLS(e->source) != c->tls) {
+		if (c->tls) {
+			/* ciphertext sent before the kernel knew: useless */
+			p->stats.tls_ciphertext_ignored++;
+			return 0;
+		}
+		conn_become_tls(p, c);
+	}
 	if (c->proto == PROTO_OTHER)
 		return 0;
 	s = &c->streams[dir];
@@ -276,6 +307,13 @@ int pipeline__event(struct pipeline *p, const void *data, size_t len)
 			goto bad;
 		return on_data(p, e);
 	}
+	case ST_EV_PROC_EXEC:
+	case ST_EV_PROC_MMAP:
+	case ST_EV_PROC_EXIT:
+		/* for the TLS probes' bookkeeping, not spans */
+		if (len < sizeof(struct st_proc_event))
+			goto bad;
+		return 0;
 	}
 bad:
 	p->stats.bad_events++;

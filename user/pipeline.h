@@ -33,6 +33,9 @@ struct pipeline_stats {
 	uint64_t conns_expired;	  /* idle */
 	uint64_t conns_midstream; /* first seen with data, not accept/connect */
 	uint64_t conns_other;	  /* not a protocol spantap parses */
+	uint64_t conns_tls; /* carrying a TLS library's plaintext */
+	/* socket bytes of a TLS connection that reached the agent, ignored */
+	uint64_t tls_ciphertext_ignored;
 	uint64_t conn_alloc_fail;
 	struct stream_stats streams; /* of released connections */
 	struct http1_span_stats http1;

@@ -33,8 +33,8 @@ static __always_inline __u64 conn_next_id(void)
 }
 
 static __always_inline void emit_conn_event(__u16 type, struct sock *sk,
-					    __u64 conn_id, __u16 role,
-					    __s32 fd, __u64 pid_tgid)
+					    __u64 conn_id, __u16 role, __s32 fd,
+					    __u64 pid_tgid)
 {
 	struct st_conn_event *e;
 
@@ -43,10 +43,7 @@ static __always_inline void emit_conn_event(__u16 type, struct sock *sk,
 		stat_inc(ST_STAT_RB_FULL);
 		return;
 	}
-	e->hdr.type = type;
-	e->hdr.flags = 0;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = bpf_ktime_get_ns();
+	event_hdr_fill(&e->hdr, type, sizeof(*e));
 	e->conn_id = conn_id;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
@@ -78,8 +75,8 @@ static __always_inline void emit_conn_event(__u16 type, struct sock *sk,
 	 * when a connection opens, and a short-lived client may be gone
 	 * within a millisecond. One wakeup per connection, not per byte.
 	 */
-	bpf_ringbuf_submit(e, type == ST_EV_CONN_OPEN ? BPF_RB_FORCE_WAKEUP :
-							rb_wakeup_flags());
+	bpf_ringbuf_submit(e, type == ST_EV_CONN_OPEN ? BPF_RB_FORCE_WAKEUP
+						      : rb_wakeup_flags());
 }
 
 /*
@@ -106,6 +103,15 @@ static __always_inline struct conn_state *conn_get(struct sock *sk, __u16 role,
 	}
 	emit_conn_event(ST_EV_CONN_OPEN, sk, fresh.id, role, fd, pid_tgid);
 	return bpf_map_lookup_elem(&conns, &key);
+}
+
+/* From now on the connection's socket bytes are ciphertext. */
+static __always_inline void conn_mark_tls(struct conn_state *c)
+{
+	if (c->flags & CONN_F_TLS)
+		return;
+	c->flags |= CONN_F_TLS;
+	stat_inc(ST_STAT_TLS_CONNS);
 }
 
 /* Announce the end of sk's connection, if it was tracked, and forget it. */

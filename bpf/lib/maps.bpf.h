@@ -19,7 +19,7 @@
 #endif
 
 /* Load-time configuration, set by the loader before load. */
-ST_KNOB(__u32, self_tgid, 0); /* never trace ourselves */
+ST_KNOB(__u32, self_tgid, 0);  /* never trace ourselves */
 ST_KNOB(__u8, filter_pids, 0); /* pid_filter is in force */
 ST_KNOB(__u8, filter_comms, 0);
 ST_KNOB(__u8, filter_ports, 0);
@@ -29,9 +29,9 @@ ST_KNOB(__u64, wakeup_bytes, 256 << 10);
 
 /* A syscall between its entry and exit, keyed by pid_tgid. */
 struct io_args {
-	__u64 sk; /* struct sock * resolved at entry */
+	__u64 sk;  /* struct sock * resolved at entry */
 	__u64 buf; /* user buffer, or iovec array when iovcnt > 0 */
-	__u64 ts; /* entry time */
+	__u64 ts;  /* entry time */
 	/*
 	 * The connection as it was at entry, 0 if not yet tracked. A peer's
 	 * reset can close the socket inside the syscall; its bytes still
@@ -51,8 +51,29 @@ struct io_args {
 struct conn_state {
 	__u64 id;
 	__u64 pos[2]; /* next stream position, by enum st_dir */
+	/*
+	 * The same for the plaintext of a TLS connection: its bytes are
+	 * counted apart, since the ciphertext around them is never sent.
+	 */
+	__u64 tls_pos[2];
 	__u16 role;
-	__u16 _pad[3];
+	__u16 flags; /* CONN_F_* */
+	__u16 _pad[2];
+};
+
+/* A TLS connection: its socket bytes are ciphertext, never sent. */
+#define CONN_F_TLS (1 << 0)
+
+/* A call into a TLS library, between its entry and its return. */
+struct ssl_call {
+	__u64 ssl; /* the library's connection object (SSL *) */
+	__u64 buf;
+	__u64 out_len; /* where SSL_*_ex return the byte count, or 0 */
+	__u64 sk;      /* the socket the call used, once known */
+	__u64 ts;      /* entry time */
+	__u16 dir;
+	__u16 source;
+	__u32 _pad;
 };
 
 struct data_scratch {
@@ -121,6 +142,54 @@ ST_MAP struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } conn_seq SEC(".maps");
+
+/* TLS library calls in progress, by pid_tgid. */
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ssl_call);
+} ssl_calls SEC(".maps");
+
+/*
+ * The socket each SSL object was last seen using: a call served from the
+ * library's buffer makes no syscall to learn it from.
+ */
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} ssl_socks SEC(".maps");
+
+/* Processes with uprobes attached: their exit is worth an event. */
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} watched_pids SEC(".maps");
+
+/*
+ * Non-zero once the agent attached a TLS library's uprobes: until then the
+ * socket programs skip looking for TLS calls. Written by the agent at run
+ * time, hence not a const knob.
+ */
+#ifdef SPANTAP_DEFINE_MAPS
+__u32 tls_probes_on SEC(".bss");
+#else
+extern __u32 tls_probes_on SEC(".bss");
+#endif
+
+/* Every record starts so; the kernel's clock, not the agent's. */
+static __always_inline void event_hdr_fill(struct st_event_hdr *h, __u16 type,
+					   __u32 size)
+{
+	h->type = type;
+	h->flags = 0;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_ns();
+}
 
 static __always_inline void stat_inc(__u32 idx)
 {

@@ -4,6 +4,7 @@
 #define __SPANTAP_SOCK_BPF_H
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 
 /* uapi constants that vmlinux.h does not carry (they are macros) */
 #define ST_AF_INET 2

@@ -28,18 +28,22 @@ enum st_event_type {
 	ST_EV_CONN_OPEN = 1,
 	ST_EV_CONN_CLOSE = 2,
 	ST_EV_DATA = 3,
+	/* a process the agent may have to attach uprobes to (st_proc_event) */
+	ST_EV_PROC_EXEC = 4, /* it exec'd: a new executable */
+	ST_EV_PROC_MMAP = 5, /* it mapped a file executable: a library */
+	ST_EV_PROC_EXIT = 6, /* a process with uprobes attached ended */
 };
 
 /* Which side of the connection the observed process is on. */
 enum st_role {
 	ST_ROLE_UNKNOWN = 0, /* seen first mid-stream */
-	ST_ROLE_SERVER = 1, /* accepted */
-	ST_ROLE_CLIENT = 2, /* connected */
+	ST_ROLE_SERVER = 1,  /* accepted */
+	ST_ROLE_CLIENT = 2,  /* connected */
 };
 
 enum st_dir {
 	ST_DIR_INGRESS = 0, /* bytes the process read */
-	ST_DIR_EGRESS = 1, /* bytes the process wrote */
+	ST_DIR_EGRESS = 1,  /* bytes the process wrote */
 };
 
 /* The syscall (or, later, kernel function) that moved the bytes. */
@@ -53,7 +57,14 @@ enum st_source {
 	ST_SRC_READV = 7,
 	ST_SRC_WRITEV = 8,
 	ST_SRC_SENDFILE = 9, /* bytes moved, none copied */
+	/* plaintext handed to or taken from a TLS library, not the socket */
+	ST_SRC_SSL_READ = 10,
+	ST_SRC_SSL_WRITE = 11,
 };
+
+/* True for sources whose bytes are a TLS connection's plaintext. */
+#define ST_SRC_IS_TLS(src) \
+	((src) == ST_SRC_SSL_READ || (src) == ST_SRC_SSL_WRITE)
 
 struct st_event_hdr {
 	__u16 type; /* enum st_event_type */
@@ -72,12 +83,12 @@ struct st_event_hdr {
 struct st_conn_event {
 	struct st_event_hdr hdr;
 	__u64 conn_id; /* unique for the life of one socket, never reused */
-	__u32 pid; /* tgid */
+	__u32 pid;     /* tgid */
 	__u32 tid;
-	__s32 fd; /* -1 when not known (close seen in softirq) */
-	__u16 role; /* enum st_role */
+	__s32 fd;     /* -1 when not known (close seen in softirq) */
+	__u16 role;   /* enum st_role */
 	__u16 family; /* AF_INET or AF_INET6 */
-	__u16 lport; /* host byte order */
+	__u16 lport;  /* host byte order */
 	__u16 rport;
 	__u32 _pad;
 	__u8 laddr[16]; /* IPv4 in the first 4 bytes, network order */
@@ -96,12 +107,22 @@ struct st_data_event {
 	__u64 pos; /* stream position of the first byte, per direction */
 	__u32 pid;
 	__u32 tid;
-	__u32 len; /* bytes the syscall moved */
+	__u32 len;     /* bytes the syscall moved */
 	__u32 cap_len; /* bytes copied after this header */
-	__u16 dir; /* enum st_dir */
-	__u16 source; /* enum st_source */
+	__u16 dir;     /* enum st_dir */
+	__u16 source;  /* enum st_source */
 	__u32 _pad;
 	__u8 payload[];
+};
+
+/*
+ * ST_EV_PROC_*: only a pid to look at; the agent reads the rest from /proc.
+ */
+struct st_proc_event {
+	struct st_event_hdr hdr;
+	__u32 pid; /* tgid */
+	__u32 tid;
+	char comm[ST_COMM_LEN];
 };
 
 /*
@@ -109,24 +130,32 @@ struct st_data_event {
  * them. Append-only, like the enums above.
  */
 enum st_stat {
-	ST_STAT_EVENTS = 0, /* records written to the ring buffer */
-	ST_STAT_RB_FULL = 1, /* records lost: ring buffer full */
+	ST_STAT_EVENTS = 0,	   /* records written to the ring buffer */
+	ST_STAT_RB_FULL = 1,	   /* records lost: ring buffer full */
 	ST_STAT_CONN_MAP_FULL = 2, /* connections not tracked: map full */
 	ST_STAT_ARGS_MAP_FULL = 3, /* syscalls not seen: in-flight map full */
-	ST_STAT_READ_FAIL = 4, /* payload copies the kernel refused */
-	ST_STAT_TRUNCATED = 5, /* data events cut at the snapshot cap */
-	ST_STAT_IOV_TRUNC = 6, /* data events with more than ST_IOV_MAX iovecs */
+	ST_STAT_READ_FAIL = 4,	   /* payload copies the kernel refused */
+	ST_STAT_TRUNCATED = 5,	   /* data events cut at the snapshot cap */
+	ST_STAT_IOV_TRUNC =
+		6, /* data events with more than ST_IOV_MAX iovecs */
+	/* TLS plaintext dropped: no socket seen for its SSL object yet */
+	ST_STAT_TLS_NO_SOCKET = 7,
+	ST_STAT_TLS_CONNS = 8, /* connections found to be TLS (volume) */
 	ST_STAT__MAX,
 };
 
 #define ST_STAT_NAMES                                                       \
-	{ "events", "ringbuf_full", "conn_map_full", "args_map_full",      \
-	  "payload_read_fail", "payload_truncated", "iov_truncated" }
+	{                                                                   \
+		"events", "ringbuf_full", "conn_map_full", "args_map_full", \
+			"payload_read_fail", "payload_truncated",           \
+			"iov_truncated", "tls_no_socket", "tls_conns"       \
+	}
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct st_event_hdr) == 16, "st_event_hdr layout");
 _Static_assert(sizeof(struct st_conn_event) == 96, "st_conn_event layout");
 _Static_assert(sizeof(struct st_data_event) == 56, "st_data_event layout");
+_Static_assert(sizeof(struct st_proc_event) == 40, "st_proc_event layout");
 #endif
 
 #endif /* __SPANTAP_EVENT_H */

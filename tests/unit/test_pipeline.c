@@ -64,8 +64,9 @@ static int feed_conn(struct pipeline *p, uint16_t type, uint64_t id,
 /* Positions per conn and direction, as the kernel keeps them. */
 static uint64_t pos[4][2];
 
-static int feed_data(struct pipeline *p, uint64_t id, int dir,
-		     const char *bytes, uint64_t ts, uint32_t tid)
+/* A data event from source src (0: the syscall does not matter) at pos at */
+static int feed_src(struct pipeline *p, uint64_t id, int dir, uint16_t src,
+		    uint64_t at, const char *bytes, uint64_t ts, uint32_t tid)
 {
 	size_t len = strlen(bytes);
 	struct st_data_event *e = calloc(1, sizeof(*e) + len);
@@ -75,17 +76,26 @@ static int feed_data(struct pipeline *p, uint64_t id, int dir,
 	e->hdr.size = sizeof(*e) + len;
 	e->hdr.ts_ns = ts;
 	e->conn_id = id;
-	e->pos = pos[id & 3][dir];
+	e->pos = at;
 	e->pid = 42;
 	e->tid = tid;
 	e->len = len;
 	e->cap_len = len;
 	e->dir = dir;
+	e->source = src;
 	memcpy(e->payload, bytes, len);
-	pos[id & 3][dir] += len;
 	err = pipeline__event(p, e, sizeof(*e) + len);
 	free(e);
 	return err;
+}
+
+static int feed_data(struct pipeline *p, uint64_t id, int dir,
+		     const char *bytes, uint64_t ts, uint32_t tid)
+{
+	uint64_t at = pos[id & 3][dir];
+
+	pos[id & 3][dir] += strlen(bytes);
+	return feed_src(p, id, dir, 0, at, bytes, ts, tid);
 }
 
 static void reset_positions(void)
@@ -580,5 +590,63 @@ TEST(pipeline_tracestate_cut_keeps_whole_entries)
 	 * with commas) and a cut 21st, which must go */
 	ASSERT_EQ(n, 20 * 24 + 19);
 	ASSERT_MEMEQ(ts + n - 24, "k19=vvvvvvvvvvvvvvvvvvvv", 24);
+	pipeline__free(p);
+}
+
+/*
+ * Capture began mid-way through a TLS connection: ciphertext came first
+ * (the kernel could not tell yet), then the TLS probes' plaintext, which
+ * starts over in its own positions. One https span, nothing from the
+ * ciphertext, and later socket bytes are ignored and counted.
+ */
+TEST(pipeline_tls_plaintext_replaces_ciphertext)
+{
+	struct pipeline *p = new_pipeline();
+	const struct pipeline_stats *st;
+
+	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
+	ASSERT_EQ(feed_src(p, 1, ST_DIR_INGRESS, ST_SRC_READ, 5000,
+			   "\x17\x03\x03\x01\x20garbage-ciphertext", 150, 42),
+		  0);
+	ASSERT_EQ(feed_src(p, 1, ST_DIR_INGRESS, ST_SRC_SSL_READ, 7, REQ, 200,
+			   42),
+		  0);
+	ASSERT_EQ(feed_src(p, 1, ST_DIR_INGRESS, ST_SRC_READ, 5100,
+			   "\x17\x03\x03\x00\x40more", 250, 42),
+		  0);
+	ASSERT_EQ(feed_src(p, 1, ST_DIR_EGRESS, ST_SRC_SSL_WRITE, 3, RESP200,
+			   300, 42),
+		  0);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_STREQ(str_attr(&got[0], SC_URL_SCHEME), "https");
+	ASSERT_STREQ(str_attr(&got[0], SC_URL_PATH), "/items");
+	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 200);
+	ASSERT_EQ(got[0].start_ns, 200 + OFFSET);
+	st = pipeline__stats(p);
+	ASSERT_EQ(st->conns_tls, 1);
+	ASSERT_EQ(st->tls_ciphertext_ignored, 1);
+	ASSERT_EQ(st->http1.parse.invalid, 0);
+	pipeline__free(p);
+}
+
+TEST(pipeline_plain_http_scheme_and_proc_events)
+{
+	struct pipeline *p = new_pipeline();
+	struct st_proc_event pe = {};
+
+	reset_positions();
+	pe.hdr.type = ST_EV_PROC_MMAP;
+	pe.hdr.size = sizeof(pe);
+	pe.pid = 42;
+	/* the TLS probes' bookkeeping: not an error, no span */
+	ASSERT_EQ(pipeline__event(p, &pe, sizeof(pe)), 0);
+	ASSERT_EQ(pipeline__event(p, &pe, sizeof(pe) - 1), -EINVAL);
+	ASSERT_EQ(feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, REQ, 200, 42), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, RESP200, 300, 42), 0);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_STREQ(str_attr(&got[0], SC_URL_SCHEME), "http");
+	ASSERT_EQ(pipeline__stats(p)->bad_events, 1);
+	ASSERT_EQ(pipeline__stats(p)->conns_tls, 0);
 	pipeline__free(p);
 }

@@ -201,6 +201,7 @@ void http1_span__build(struct span *s, const struct conn *c,
 		       const struct span_sink *sink)
 {
 	const char *local = c->laddr_str, *remote = c->raddr_str;
+	const char *scheme = c->tls ? "https" : "http";
 	const struct proc_info *pi = NULL;
 	char buf[1024];
 	const char *path, *host;
@@ -235,7 +236,7 @@ void http1_span__build(struct span *s, const struct conn *c,
 	}
 	if (target_path(req->target, &path, &plen))
 		span__add_str(s, SC_URL_PATH, path, plen);
-	span__add_str(s, SC_URL_SCHEME, "http", 4);
+	span__add_str(s, SC_URL_SCHEME, scheme, strlen(scheme));
 	if (resp->status)
 		span__add_int(s, SC_HTTP_RESPONSE_STATUS_CODE, resp->status);
 	/* the version both ends spoke: the response's, when there is one */
@@ -259,7 +260,7 @@ void http1_span__build(struct span *s, const struct conn *c,
 		span__add_str(s, SC_CLIENT_ADDRESS, remote, strlen(remote));
 	} else {
 		if (req->target[0] == '/')
-			n = snprintf(buf, sizeof(buf), "http://%s%s",
+			n = snprintf(buf, sizeof(buf), "%s://%s%s", scheme,
 				     req->host[0] ? req->host : remote,
 				     req->target);
 		else

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Data events: copy what a process moved (from a syscall's buffer or a TLS
+ * library call's) into the per-CPU scratch and send it, at most payload_cap
+ * bytes, with the connection's stream position.
+ */
+#ifndef __SPANTAP_DATA_BPF_H
+#define __SPANTAP_DATA_BPF_H
+
+#include "lib/maps.bpf.h"
+#include "lib/conn.bpf.h"
+
+/*
+ * v &= mask, done in a way clang cannot drop. clang proves many lengths
+ * bounded and removes the mask, then spills or widens the value so the
+ * verifier no longer sees the bound and rejects the copy.
+ */
+#define verifier_bound(v, mask) \
+	asm volatile("%[x] &= %[m]" : [x] "+r"(v) : [m] "i"(mask))
+
+#define PAYLOAD_MASK (2 * ST_PAYLOAD_MAX - 1)
+
+static __always_inline __u32 copy_flat(__u8 *dst, __u64 src, __u64 want)
+{
+	verifier_bound(want, PAYLOAD_MASK);
+	if (bpf_probe_read_user(dst, want, (void *)src)) {
+		stat_inc(ST_STAT_READ_FAIL);
+		return 0;
+	}
+	return want;
+}
+
+static __always_inline __u32 copy_iov(__u8 *dst, __u64 iovp, __u32 iovcnt,
+				      __u32 want, __u16 *flags)
+{
+	struct iovec iov;
+	__u64 off = 0, n;
+
+	for (int i = 0; i < ST_IOV_MAX; i++) {
+		if (i >= iovcnt || off >= want)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov),
+					(void *)(iovp + i * sizeof(iov)))) {
+			stat_inc(ST_STAT_READ_FAIL);
+			break;
+		}
+		n = iov.iov_len < want - off ? iov.iov_len : want - off;
+		/* no-ops at run time (off < want <= ST_PAYLOAD_MAX) */
+		verifier_bound(off, ST_PAYLOAD_MAX - 1);
+		verifier_bound(n, ST_PAYLOAD_MAX - 1 + ST_PAYLOAD_MAX);
+		if (n > ST_PAYLOAD_MAX)
+			n = ST_PAYLOAD_MAX;
+		if (bpf_probe_read_user(dst + off, n, iov.iov_base)) {
+			stat_inc(ST_STAT_READ_FAIL);
+			break;
+		}
+		off += n;
+	}
+	if (iovcnt > ST_IOV_MAX && off < want) {
+		*flags |= ST_DATA_F_IOV_TRUNC;
+		stat_inc(ST_STAT_IOV_TRUNC);
+	}
+	return off;
+}
+
+/*
+ * The first bytes of a TLS connection, either way: a handshake record
+ * (content type 22, protocol version 3.x). No HTTP message starts so.
+ */
+static __always_inline bool tls_handshake_start(const __u8 *p, __u64 n)
+{
+	return n >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
+}
+
+/*
+ * Copy the bytes and send them. With sniff (the first bytes of a direction)
+ * a TLS handshake is held back instead: returns 1, and the caller marks the
+ * connection. 0 otherwise.
+ */
+static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
+				     const struct io_args *a, __u16 dir,
+				     __u64 ts, __u64 pid_tgid, bool sniff)
+{
+	struct st_data_event *e;
+	struct data_scratch *sc;
+	__u32 zero = 0;
+	__u64 want, copied = 0, size;
+	__u16 flags = 0;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return 0;
+	want = len < payload_cap ? len : payload_cap;
+	if (want > ST_PAYLOAD_MAX)
+		want = ST_PAYLOAD_MAX;
+	if (a->source == ST_SRC_SENDFILE)
+		want = 0;
+	else if (a->iovcnt)
+		copied = copy_iov(sc->payload, a->buf, a->iovcnt, want, &flags);
+	else
+		copied = copy_flat(sc->payload, a->buf, want);
+	if (sniff && tls_handshake_start(sc->payload, copied))
+		return 1;
+	if (copied < len && a->source != ST_SRC_SENDFILE) {
+		flags |= ST_DATA_F_TRUNCATED;
+		stat_inc(ST_STAT_TRUNCATED);
+	}
+
+	e = &sc->ev;
+	verifier_bound(copied, PAYLOAD_MASK);
+	size = sizeof(*e) + copied;
+	e->hdr.type = ST_EV_DATA;
+	e->hdr.flags = flags;
+	e->hdr.size = size;
+	e->hdr.ts_ns = ts;
+	e->conn_id = conn_id;
+	e->pos = pos;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->len = len;
+	e->cap_len = copied;
+	e->dir = dir;
+	e->source = a->source;
+	e->_pad = 0;
+	if (bpf_ringbuf_output(&events, sc, size, rb_wakeup_flags())) {
+		stat_inc(ST_STAT_RB_FULL);
+		return 0;
+	}
+	stat_inc(ST_STAT_EVENTS);
+	return 0;
+}
+
+#endif /* __SPANTAP_DATA_BPF_H */
