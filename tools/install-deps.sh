@@ -11,8 +11,9 @@ set -euo pipefail
 
 build_pkgs=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
 	protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev)
-test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps protobuf-compiler nodejs binutils)
-bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2)
+test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps protobuf-compiler nodejs binutils
+	openssl libssl-dev)
+bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2 openssl)
 
 case "${1:-build}" in
 build) want=("${build_pkgs[@]}") ;;

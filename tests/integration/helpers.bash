@@ -182,8 +182,9 @@ dump_spans() {
 # start_nginx PORT [EXTRA]: a private nginx on 127.0.0.1:PORT, master pid in
 # $NGINX_PID, prefix in $NGINX_PREFIX, one access log line per request in
 # $NGINX_ACCESS_LOG ("METHOD URI STATUS BYTES"). EXTRA goes into the server
-# block. Docroot: /index.html (small), /small.txt, /large.bin (200 KiB);
-# /created answers any method with 201.
+# block, NGINX_LISTEN (e.g. ssl) into its listen directive. Docroot:
+# /index.html (small), /small.txt, /large.bin (200 KiB); /created answers
+# any method with 201.
 start_nginx() {
 	local port=$1 extra=${2:-}
 	NGINX_PREFIX=$BATS_TEST_TMPDIR/nginx-$port
@@ -211,7 +212,7 @@ http {
 	keepalive_timeout 65;
 	keepalive_requests 100000;
 	server {
-		listen 127.0.0.1:$port;
+		listen 127.0.0.1:$port${NGINX_LISTEN:+ $NGINX_LISTEN};
 		root $NGINX_PREFIX/html;
 		location = /created { return 201 "created\n"; }
 		$extra
