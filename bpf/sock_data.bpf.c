@@ -22,30 +22,12 @@
 #include "lib/filter.bpf.h"
 #include "lib/conn.bpf.h"
 #include "lib/data.bpf.h"
-
-/*
- * A socket syscall made from inside a TLS library call moves that call's
- * ciphertext: tell the call which socket it uses, and keep the bytes out.
- */
-static __always_inline bool ssl_call_claims(__u64 id, __u64 sk,
-					    struct conn_state *c)
-{
-	struct ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &id);
-
-	if (!call)
-		return false;
-	call->sk = sk;
-	if (c)
-		conn_mark_tls(c);
-	return true;
-}
+#include "lib/io.bpf.h"
 
 static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
 				    __u16 source, __u16 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct conn_state *c;
-	struct io_args a = {};
 	struct sock *sk;
 
 	if (!task_selected(id))
@@ -53,27 +35,7 @@ static __always_inline int io_enter(int fd, __u64 buf, __u32 iovcnt,
 	sk = fd_to_tcp_sock(fd);
 	if (!sk)
 		return 0;
-	a.sk = (__u64)sk;
-	c = bpf_map_lookup_elem(&conns, &a.sk);
-	if (tls_probes_on && ssl_call_claims(id, a.sk, c))
-		return 0;
-	/* ciphertext outside library calls: handshakes, alerts */
-	if (c && (c->flags & CONN_F_TLS))
-		return 0;
-	/* tracked connections passed the port filter when made */
-	if (!c && !sock_selected(sk))
-		return 0;
-	if (c) {
-		a.conn_id = c->id;
-		a.pos = c->pos[dir & 1];
-	}
-	a.buf = buf;
-	a.iovcnt = iovcnt;
-	a.fd = fd;
-	a.source = source;
-	a.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&inflight, &id, &a, BPF_ANY))
-		stat_inc(ST_STAT_ARGS_MAP_FULL);
+	io_park(id, sk, fd, buf, iovcnt, 0, source, dir);
 	return 0;
 }
 
@@ -90,42 +52,6 @@ static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
 	if (!m.msg_iov || !m.msg_iovlen)
 		return 0;
 	return io_enter(fd, (__u64)m.msg_iov, m.msg_iovlen, source, dir);
-}
-
-static __always_inline int io_exit(long ret, __u16 dir)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct conn_state *c;
-	struct io_args *ap, a;
-	__u64 pos, ts;
-
-	ap = bpf_map_lookup_elem(&inflight, &id);
-	if (!ap)
-		return 0;
-	a = *ap;
-	bpf_map_delete_elem(&inflight, &id);
-	if (ret <= 0)
-		return 0;
-	ts = bpf_ktime_get_ns();
-	dir &= 1;
-	c = bpf_map_lookup_elem(&conns, &a.sk);
-	if (!c && a.conn_id) {
-		/* closed during the call (a reset): keep the old identity */
-		emit_data(a.conn_id, a.pos, ret, &a, dir,
-			  dir == ST_DIR_EGRESS ? a.ts : ts, id, false);
-		return 0;
-	}
-	/* only a socket seen for the first time needs creating */
-	if (!c)
-		c = conn_get((struct sock *)a.sk, ST_ROLE_UNKNOWN, a.fd, id);
-	if (!c)
-		return 0;
-	pos = __sync_fetch_and_add(&c->pos[dir], ret);
-	/* written bytes left at entry; read bytes arrived by exit */
-	if (emit_data(c->id, pos, ret, &a, dir,
-		      dir == ST_DIR_EGRESS ? a.ts : ts, id, pos == 0))
-		conn_mark_tls(c);
-	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_read")

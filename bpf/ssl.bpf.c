@@ -98,7 +98,7 @@ static __always_inline int ssl_exit(int ret, bool ex)
 	}
 	conn_mark_tls(c);
 	dir = call.dir & 1;
-	pos = __sync_fetch_and_add(&c->tls_pos[dir], len);
+	pos = pos_advance(&c->tls_pos[dir], len);
 	a.buf = call.buf;
 	a.source = call.source;
 	/* as for syscalls: plaintext leaves at entry, arrives by return */

@@ -79,7 +79,12 @@ static const char usage[] =
 	"      --max-conns N       connections tracked at once (default "
 	"16384)\n"
 	"      --no-summary        no summary table at the end\n"
-	"      --attach-mode MODE  auto (default) or tracepoint\n"
+	"      --attach-mode MODE  auto (default: socket where the kernel has\n"
+	"                          fentry or kprobes, else tracepoint), "
+	"socket\n"
+	"                          (tcp_sendmsg/tcp_recvmsg by fentry, else\n"
+	"                          kprobes), fentry, kprobe, or tracepoint\n"
+	"                          (syscall tracepoints)\n"
 	"      --no-tls            do not attach to OpenSSL (HTTPS is then "
 	"not\n"
 	"                          traced; its ciphertext is still never "
@@ -330,6 +335,7 @@ struct capture_args {
 	const char *record_path; /* spantap record */
 	enum output_format fmt;
 	enum attach_mode mode;
+	bool fentry; /* socket mode by fentry, not kprobes */
 };
 
 static int add_filter(size_t *n, const char *what)
@@ -457,8 +463,9 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		case OPT_ATTACH_MODE:
 			if (attach_mode__parse(optarg, &a->mode)) {
 				fprintf(stderr,
-					"spantap: --attach-mode '%s': use auto "
-					"or tracepoint\n",
+					"spantap: --attach-mode '%s': use auto, "
+					"socket, fentry, kprobe or "
+					"tracepoint\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -501,7 +508,7 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 }
 
 /* Pick the attach mode; on failure say what is missing. */
-static int prepare_kernel(enum attach_mode *mode)
+static int prepare_kernel(enum attach_mode *mode, bool *fentry)
 {
 	struct kernel_features f;
 	const char *missing = NULL;
@@ -511,18 +518,25 @@ static int prepare_kernel(enum attach_mode *mode)
 	if (f.tracefs_mounted_now)
 		pr_info("tracefs was not mounted; mounted it at %s\n",
 			TRACEFS_PATH);
-	if (kernel_features__choose_mode(&f, &chosen, &missing)) {
-		fprintf(stderr,
-			"spantap: cannot capture on this kernel: missing %s\n",
-			missing);
-		return -ENOTSUP;
-	}
-	if (*mode == ATTACH_MODE_SOCKET) {
-		fprintf(stderr, "spantap: --attach-mode socket is not built "
-				"yet; use tracepoint\n");
+	if (kernel_features__choose_mode(&f, *mode, &chosen, fentry,
+					 &missing)) {
+		if (*mode == ATTACH_MODE_AUTO)
+			fprintf(stderr,
+				"spantap: cannot capture on this kernel: "
+				"missing %s\n",
+				missing);
+		else
+			fprintf(stderr,
+				"spantap: cannot capture on this kernel in "
+				"attach mode %s: missing %s\n",
+				attach_mode__name(*mode), missing);
 		return -ENOTSUP;
 	}
 	*mode = chosen;
+	pr_debug("attach mode %s%s\n", attach_mode__name(chosen),
+		 chosen != ATTACH_MODE_SOCKET ? ""
+		 : *fentry		      ? " (fentry)"
+					      : " (kprobes)");
 	return 0;
 }
 
@@ -591,7 +605,7 @@ static int capture_main(int argc, char **argv, bool record)
 	cap.fmt = a.fmt;
 	cap.status_line = isatty(STDERR_FILENO);
 
-	err = prepare_kernel(&a.mode);
+	err = prepare_kernel(&a.mode, &a.fentry);
 	if (err) {
 		capture_export__free(&xp);
 		return EXIT_FAILURE;
@@ -648,6 +662,7 @@ static int capture_main(int argc, char **argv, bool record)
 	lo.payload_cap = a.max_bytes;
 	lo.ringbuf_bytes = a.ringbuf_mb << 20;
 	lo.mode = a.mode;
+	lo.fentry = a.fentry;
 	lo.tls = !a.no_tls;
 	err = loader__start(&lo, &cap.loader, errbuf, sizeof(errbuf));
 	if (err) {

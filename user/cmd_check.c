@@ -15,11 +15,14 @@ static const char usage[] =
 	"Usage: spantap check [-v]\n"
 	"\n"
 	"Reports BTF, tracefs, tracepoints, kprobes, fentry, uprobes and ring\n"
-	"buffer support, loads spantap's BPF programs to let the verifier judge\n"
-	"them, and names the attach mode capture will use. Exits non-zero when\n"
+	"buffer support, loads spantap's BPF programs to let the verifier "
+	"judge\n"
+	"them, and names the attach mode capture will use. Exits non-zero "
+	"when\n"
 	"capture cannot run here, naming what is missing.\n"
 	"\n"
-	"  -v, --verbose   show libbpf's messages (the verifier log on failure)\n"
+	"  -v, --verbose   show libbpf's messages (the verifier log on "
+	"failure)\n"
 	"  -h, --help      this help\n";
 
 static void row(const char *what, bool ok, const char *note)
@@ -30,14 +33,14 @@ static void row(const char *what, bool ok, const char *note)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct loader_opts lo = { .payload_cap = ST_PAYLOAD_DEFAULT,
-				  .ringbuf_bytes = 1 << 20,
-				  .tls = true };
-	struct tls_probes_opts to = { .quiet = true };
+	struct loader_opts lo = {.payload_cap = ST_PAYLOAD_DEFAULT,
+				 .ringbuf_bytes = 1 << 20,
+				 .tls = true};
+	struct tls_probes_opts to = {.quiet = true};
 	struct tls_probes *tp;
 	struct kernel_features f;
 	struct loader *l = NULL;
@@ -63,9 +66,11 @@ int cmd_check(int argc, char **argv)
 	kernel_features__probe(&f, true);
 	printf("spantap %s on kernel %s\n", SPANTAP_VERSION, f.release);
 	row("privileges", f.privileged,
-	    f.privileged ? NULL : "run as root, or with CAP_BPF and CAP_PERFMON");
+	    f.privileged ? NULL
+			 : "run as root, or with CAP_BPF and CAP_PERFMON");
 	row("BTF", f.btf, "/sys/kernel/btf/vmlinux");
-	row("ring buffer", f.ringbuf, f.privileged ? NULL : "(needs privileges to probe)");
+	row("ring buffer", f.ringbuf,
+	    f.privileged ? NULL : "(needs privileges to probe)");
 	if (f.tracefs_mounted_now)
 		row("tracefs", true, "mounted now at " TRACEFS_PATH);
 	else if (f.tracefs)
@@ -74,17 +79,20 @@ int cmd_check(int argc, char **argv)
 		row("tracefs", false, "(needs privileges to probe)");
 	else
 		row("tracefs", false,
-		    f.tracefs_errno ? strerror(f.tracefs_errno) : "not mounted");
+		    f.tracefs_errno ? strerror(f.tracefs_errno)
+				    : "not mounted");
 	row("syscall tracepoints", f.syscall_tracepoints, NULL);
 	row("sock tracepoint", f.sock_tracepoint, "sock:inet_sock_set_state");
 	row("kprobes", f.kprobes, NULL);
 	row("fentry", f.fentry, NULL);
 	row("uprobes", f.uprobes, NULL);
 
-	ret = kernel_features__choose_mode(&f, &mode, &missing);
+	ret = kernel_features__choose_mode(&f, ATTACH_MODE_AUTO, &mode,
+					   &lo.fentry, &missing);
 	if (ret) {
 		printf("  %-20s none: missing %s\n", "attach mode", missing);
-		fprintf(stderr, "spantap: capture cannot run here: missing %s\n",
+		fprintf(stderr,
+			"spantap: capture cannot run here: missing %s\n",
 			missing);
 		return EXIT_FAILURE;
 	}
@@ -108,9 +116,13 @@ int cmd_check(int argc, char **argv)
 	}
 	tls_probes__free(tp);
 	loader__free(l);
-	printf("  %-20s %s%s\n", "attach mode", attach_mode__name(mode),
-	       mode == ATTACH_MODE_TRACEPOINT ?
-		       " (syscall tracepoints; the kprobe/fentry socket mode is not built yet)" :
-		       "");
+	printf("  %-20s %s (%s)\n", "attach mode", attach_mode__name(mode),
+	       mode == ATTACH_MODE_TRACEPOINT ? "syscall tracepoints; the "
+						"socket mode needs kprobes or "
+						"fentry"
+	       : lo.fentry ? "tcp_sendmsg/tcp_recvmsg by fentry; "
+			     "--attach-mode tracepoint also works"
+			   : "tcp_sendmsg/tcp_recvmsg by kprobes; "
+			     "--attach-mode tracepoint also works");
 	return EXIT_SUCCESS;
 }

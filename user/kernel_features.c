@@ -64,8 +64,8 @@ static void probe_tracefs(struct kernel_features *f, bool mount_it)
 static bool probe_fentry(void)
 {
 	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0},
+		{.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = BPF_TRACE_FENTRY);
@@ -80,8 +80,8 @@ static bool probe_fentry(void)
 	if (id <= 0)
 		return false;
 	opts.attach_btf_id = id;
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "st_probe_fentry",
-				"GPL", insns, 2, &opts);
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "st_probe_fentry", "GPL",
+				insns, 2, &opts);
 	if (prog_fd < 0)
 		return false;
 	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
@@ -129,6 +129,10 @@ const char *attach_mode__name(enum attach_mode m)
 		return "tracepoint";
 	case ATTACH_MODE_SOCKET:
 		return "socket";
+	case ATTACH_MODE_FENTRY:
+		return "fentry";
+	case ATTACH_MODE_KPROBE:
+		return "kprobe";
 	}
 	return "?";
 }
@@ -141,33 +145,57 @@ int attach_mode__parse(const char *s, enum attach_mode *ret_mode)
 		*ret_mode = ATTACH_MODE_TRACEPOINT;
 	else if (!strcmp(s, "socket"))
 		*ret_mode = ATTACH_MODE_SOCKET;
+	else if (!strcmp(s, "fentry"))
+		*ret_mode = ATTACH_MODE_FENTRY;
+	else if (!strcmp(s, "kprobe"))
+		*ret_mode = ATTACH_MODE_KPROBE;
 	else
 		return -EINVAL;
 	return 0;
 }
 
 int kernel_features__choose_mode(const struct kernel_features *f,
-				 enum attach_mode *ret_mode,
+				 enum attach_mode requested,
+				 enum attach_mode *ret_mode, bool *ret_fentry,
 				 const char **ret_missing)
 {
+	bool sock_layer = f->fentry || f->kprobes;
+
 	const char *missing = NULL;
 
 	if (!f->privileged)
-		missing = "privileges (run as root, or with CAP_BPF and CAP_PERFMON)";
+		missing = "privileges (run as root, or with CAP_BPF and "
+			  "CAP_PERFMON)";
 	else if (!f->btf)
-		missing = "kernel BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF=y)";
+		missing = "kernel BTF (/sys/kernel/btf/vmlinux; "
+			  "CONFIG_DEBUG_INFO_BTF=y)";
 	else if (!f->ringbuf)
 		missing = "BPF ring buffer (kernel 5.8 or later)";
 	else if (!f->tracefs)
 		missing = "tracefs (mount -t tracefs nodev " TRACEFS_PATH ")";
 	else if (!f->syscall_tracepoints)
 		missing = "syscall tracepoints (CONFIG_FTRACE_SYSCALLS=y)";
+	else if (requested == ATTACH_MODE_SOCKET && !sock_layer)
+		missing = "kprobes or fentry for the socket mode "
+			  "(CONFIG_KPROBES=y, or BPF trampolines); "
+			  "--attach-mode tracepoint works here";
+	else if (requested == ATTACH_MODE_FENTRY && !f->fentry)
+		missing = "fentry (BPF trampolines for this architecture and "
+			  "kernel)";
+	else if (requested == ATTACH_MODE_KPROBE && !f->kprobes)
+		missing = "kprobes (CONFIG_KPROBES=y)";
 	if (missing) {
 		if (ret_missing)
 			*ret_missing = missing;
 		return -ENOTSUP;
 	}
-	/* the socket-layer mode is not built yet: tracepoints everywhere */
-	*ret_mode = ATTACH_MODE_TRACEPOINT;
+	/* accept, connect and the process events stay on tracepoints */
+	if (requested == ATTACH_MODE_AUTO)
+		requested = sock_layer ? ATTACH_MODE_SOCKET
+				       : ATTACH_MODE_TRACEPOINT;
+	*ret_fentry = requested == ATTACH_MODE_FENTRY ||
+		      (requested == ATTACH_MODE_SOCKET && f->fentry);
+	*ret_mode = requested == ATTACH_MODE_TRACEPOINT ? ATTACH_MODE_TRACEPOINT
+							: ATTACH_MODE_SOCKET;
 	return 0;
 }

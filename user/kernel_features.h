@@ -13,13 +13,13 @@
 struct kernel_features {
 	char release[65];
 	bool privileged; /* root, or CAP_BPF + CAP_PERFMON */
-	bool btf; /* /sys/kernel/btf/vmlinux */
+	bool btf;	 /* /sys/kernel/btf/vmlinux */
 	bool ringbuf;
-	bool tracefs; /* mounted (possibly by us) */
+	bool tracefs;		  /* mounted (possibly by us) */
 	bool tracefs_mounted_now; /* we mounted it during this probe */
-	int tracefs_errno; /* why mounting failed */
+	int tracefs_errno;	  /* why mounting failed */
 	bool syscall_tracepoints; /* syscalls:sys_{enter,exit}_* */
-	bool sock_tracepoint; /* sock:inet_sock_set_state */
+	bool sock_tracepoint;	  /* sock:inet_sock_set_state */
 	bool kprobes;
 	bool fentry;
 	bool uprobes;
@@ -34,18 +34,27 @@ void kernel_features__probe(struct kernel_features *f, bool mount_tracefs);
 enum attach_mode {
 	ATTACH_MODE_AUTO = 0,
 	ATTACH_MODE_TRACEPOINT = 1,
-	ATTACH_MODE_SOCKET = 2, /* kprobe/fentry on tcp_*; not built yet */
+	/* tcp_sendmsg/tcp_recvmsg/tcp_close, by fentry or else kprobes */
+	ATTACH_MODE_SOCKET = 2,
+	/* the socket layer by one means only (to test or compare them) */
+	ATTACH_MODE_FENTRY = 3,
+	ATTACH_MODE_KPROBE = 4,
 };
 
 const char *attach_mode__name(enum attach_mode m);
 int attach_mode__parse(const char *s, enum attach_mode *ret_mode);
 
 /*
- * The mode auto picks on this kernel, or -ENOTSUP when nothing can work;
- * *ret_missing then names the first thing lacking.
+ * The mode to use for the one requested, ATTACH_MODE_TRACEPOINT or
+ * ATTACH_MODE_SOCKET, and for the socket layer whether by fentry (else
+ * kprobes). auto takes the socket layer where the kernel has fentry or
+ * kprobes (fentry first: cheaper), syscall tracepoints otherwise. Returns
+ * -ENOTSUP when the requested mode cannot work here; *ret_missing then
+ * names the first thing lacking.
  */
 int kernel_features__choose_mode(const struct kernel_features *f,
-				 enum attach_mode *ret_mode,
+				 enum attach_mode requested,
+				 enum attach_mode *ret_mode, bool *ret_fentry,
 				 const char **ret_missing);
 
 #endif /* __SPANTAP_KERNEL_FEATURES_H */

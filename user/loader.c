@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "loader.h"
@@ -48,29 +49,109 @@ static bool for_tls(const struct bpf_program *prog)
 	       !strcmp(name, "tp_sched_process_exit");
 }
 
+static bool sec_starts(const struct bpf_program *prog, const char *prefix)
+{
+	return !strncmp(bpf_program__section_name(prog), prefix,
+			strlen(prefix));
+}
+
+/* The syscall tracepoints that carry data: tracepoint mode's own. */
+static bool is_tp_data(const struct bpf_program *prog)
+{
+	static const char *const calls[] = {
+		"read",	   "write", "recvfrom", "sendto",     "recvmsg",
+		"sendmsg", "readv", "writev",	"sendfile64", "close",
+	};
+	const char *sec = bpf_program__section_name(prog);
+	const char *p;
+
+	if (strncmp(sec, "tracepoint/syscalls/sys_", 24))
+		return false;
+	p = sec + 24;
+	if (!strncmp(p, "enter_", 6))
+		p += 6;
+	else if (!strncmp(p, "exit_", 5))
+		p += 5;
+	else
+		return false;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(p, calls[i]))
+			return true;
+	return false;
+}
+
+/* Whether the program belongs to the attach mode (and flavour) asked for. */
+static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o)
+{
+	bool sock = o->mode == ATTACH_MODE_SOCKET;
+
+	if (sec_starts(prog, "fentry/") || sec_starts(prog, "fexit/"))
+		return sock && o->fentry;
+	if (sec_starts(prog, "kprobe/") || sec_starts(prog, "kretprobe/"))
+		return sock && !o->fentry;
+	if (is_tp_data(prog))
+		return !sock;
+	return true;
+}
+
+/* The kernel function a socket-layer program hooks, from its section. */
+static const char *hooked_func(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = strchr(sec, '/');
+
+	return slash ? slash + 1 : sec;
+}
+
 /*
- * Tracepoints whose event the kernel lacks (e.g. accept on arches that only
- * have accept4) are not loaded, with a note; every other tracepoint must
- * attach or the start fails. Uprobes are loaded here and attached later,
- * to the library files the agent finds.
+ * Programs of other modes are not loaded. Tracepoints whose event the
+ * kernel lacks (e.g. accept on arches that only have accept4), and
+ * socket-layer hooks on functions it lacks (tcp_sendpage, gone in 6.5,
+ * when sendfile came to use tcp_sendmsg), are not loaded, with a note;
+ * every other program must attach or the start fails. Uprobes are loaded
+ * here and attached later, to the library files the agent finds.
  */
-static void select_programs(struct spantap_bpf *skel, bool tls)
+static void select_programs(struct spantap_bpf *skel,
+			    const struct loader_opts *o, const struct btf *vml)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj)
-	{
+	bpf_object__for_each_program (prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
+		bool keep = in_mode(prog, o) && (o->tls || !for_tls(prog));
 
-		if (!tls && for_tls(prog)) {
-			bpf_program__set_autoload(prog, false);
-			continue;
+		if (keep &&
+		    (sec_starts(prog, "fentry/") ||
+		     sec_starts(prog, "fexit/") ||
+		     sec_starts(prog, "kprobe/") ||
+		     sec_starts(prog, "kretprobe/")) &&
+		    (!vml || btf__find_by_name_kind(vml, hooked_func(prog),
+						    BTF_KIND_FUNC) <= 0)) {
+			pr_debug("kernel has no %s, not hooking it\n",
+				 hooked_func(prog));
+			keep = false;
+		} else if (keep && sec_starts(prog, "tracepoint/") &&
+			   !tracepoint_exists(sec)) {
+			pr_info("kernel has no %s, not tracing it\n", sec + 11);
+			keep = false;
 		}
-		if (is_uprobe(prog) || tracepoint_exists(sec))
-			continue;
-		pr_info("kernel has no %s, not tracing it\n", sec + 11);
-		bpf_program__set_autoload(prog, false);
+		bpf_program__set_autoload(prog, keep);
 	}
+}
+
+/* tcp_recvmsg lost its nonblock argument in 5.19: count them in BTF. */
+static __u32 recvmsg_nargs(const struct btf *vml)
+{
+	const struct btf_type *t;
+	int id;
+
+	if (!vml)
+		return 5;
+	id = btf__find_by_name_kind(vml, "tcp_recvmsg", BTF_KIND_FUNC);
+	if (id <= 0)
+		return 5;
+	t = btf__type_by_id(vml, btf__type_by_id(vml, id)->type);
+	return t && btf_vlen(t) == 6 ? 6 : 5;
 }
 
 static int fill_filters(struct spantap_bpf *skel, const struct loader_opts *o)
@@ -98,13 +179,12 @@ static int attach_programs(struct loader *l, char *errbuf, size_t errlen)
 	struct bpf_program *prog;
 	size_t n = 0;
 
-	bpf_object__for_each_program(prog, l->skel->obj)
+	bpf_object__for_each_program (prog, l->skel->obj)
 		n++;
 	l->links = calloc(n, sizeof(*l->links));
 	if (!l->links)
 		return -ENOMEM;
-	bpf_object__for_each_program(prog, l->skel->obj)
-	{
+	bpf_object__for_each_program (prog, l->skel->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog) || is_uprobe(prog))
@@ -126,13 +206,14 @@ static int attach_programs(struct loader *l, char *errbuf, size_t errlen)
 int loader__start(const struct loader_opts *o, struct loader **ret,
 		  char *errbuf, size_t errlen)
 {
+	struct btf *vml;
 	struct loader *l;
 	int err;
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	l->mode = ATTACH_MODE_TRACEPOINT;
+	l->mode = o->mode;
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		err = l->ncpus ? l->ncpus : -EINVAL;
@@ -161,12 +242,16 @@ int loader__start(const struct loader_opts *o, struct loader **ret,
 			 o->ringbuf_bytes, strerror(-err));
 		goto cleanup;
 	}
-	select_programs(l->skel, o->tls);
+	vml = btf__load_vmlinux_btf();
+	l->skel->rodata->recvmsg_nargs = recvmsg_nargs(vml);
+	select_programs(l->skel, o, vml);
+	btf__free(vml);
 
 	err = spantap_bpf__load(l->skel);
 	if (err) {
 		snprintf(errbuf, errlen,
-			 "the kernel refused the BPF programs (%s); run with -v to see the verifier's log",
+			 "the kernel refused the BPF programs (%s); run with "
+			 "-v to see the verifier's log",
 			 strerror(-err));
 		goto cleanup;
 	}
@@ -228,9 +313,9 @@ struct uprobe_links {
 	struct bpf_link *links[];
 };
 
-static int attach_one(struct loader *l, const char *prog_name,
-		      const char *path, uint64_t offset, bool ret,
-		      struct bpf_link **link, char *errbuf, size_t errlen)
+static int attach_one(struct loader *l, const char *prog_name, const char *path,
+		      uint64_t offset, bool ret, struct bpf_link **link,
+		      char *errbuf, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
 	struct bpf_program *prog;

@@ -23,7 +23,8 @@ struct loader_opts {
 	size_t nports;
 	uint32_t payload_cap; /* bytes copied per event, <= ST_PAYLOAD_MAX */
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
-	enum attach_mode mode;
+	enum attach_mode mode; /* tracepoint or socket, not auto */
+	bool fentry; /* socket mode by fentry/fexit, else kprobes */
 	/*
 	 * Load the TLS uprobe programs and watch processes for libraries
 	 * to attach them to (loader__attach_uprobe).

@@ -30,17 +30,24 @@ static __always_inline __u32 copy_flat(__u8 *dst, __u64 src, __u64 want)
 	return want;
 }
 
+/* kiov: the iovec array is the kernel's copy (an iov_iter), not the user's */
 static __always_inline __u32 copy_iov(__u8 *dst, __u64 iovp, __u32 iovcnt,
-				      __u32 want, __u16 *flags)
+				      bool kiov, __u32 want, __u16 *flags)
 {
 	struct iovec iov;
 	__u64 off = 0, n;
+	long err;
 
 	for (int i = 0; i < ST_IOV_MAX; i++) {
+		void *src = (void *)(iovp + i * sizeof(iov));
+
 		if (i >= iovcnt || off >= want)
 			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov),
-					(void *)(iovp + i * sizeof(iov)))) {
+		if (kiov)
+			err = bpf_probe_read_kernel(&iov, sizeof(iov), src);
+		else
+			err = bpf_probe_read_user(&iov, sizeof(iov), src);
+		if (err) {
 			stat_inc(ST_STAT_READ_FAIL);
 			break;
 		}
@@ -86,6 +93,7 @@ static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 	__u32 zero = 0;
 	__u64 want, copied = 0, size;
 	__u16 flags = 0;
+	bool nocopy = a->source == ST_SRC_SENDFILE || (a->flags & IO_F_NOCOPY);
 
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
@@ -93,15 +101,16 @@ static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 	want = len < payload_cap ? len : payload_cap;
 	if (want > ST_PAYLOAD_MAX)
 		want = ST_PAYLOAD_MAX;
-	if (a->source == ST_SRC_SENDFILE)
+	if (nocopy)
 		want = 0;
 	else if (a->iovcnt)
-		copied = copy_iov(sc->payload, a->buf, a->iovcnt, want, &flags);
+		copied = copy_iov(sc->payload, a->buf, a->iovcnt,
+				  a->flags & IO_F_KIOV, want, &flags);
 	else
 		copied = copy_flat(sc->payload, a->buf, want);
 	if (sniff && tls_handshake_start(sc->payload, copied))
 		return 1;
-	if (copied < len && a->source != ST_SRC_SENDFILE) {
+	if (copied < len && !nocopy) {
 		flags |= ST_DATA_F_TRUNCATED;
 		stat_inc(ST_STAT_TRUNCATED);
 	}

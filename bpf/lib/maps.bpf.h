@@ -26,6 +26,8 @@ ST_KNOB(__u8, filter_ports, 0);
 ST_KNOB(__u32, payload_cap, ST_PAYLOAD_DEFAULT); /* <= ST_PAYLOAD_MAX */
 /* Wake the consumer once this much is waiting; it also polls on a timer. */
 ST_KNOB(__u64, wakeup_bytes, 256 << 10);
+/* tcp_recvmsg's arguments: 6 before 5.19 (a nonblock flag), 5 since */
+ST_KNOB(__u32, recvmsg_nargs, 5);
 
 /* A syscall between its entry and exit, keyed by pid_tgid. */
 struct io_args {
@@ -40,10 +42,16 @@ struct io_args {
 	__u64 conn_id;
 	__u64 pos;
 	__u32 iovcnt;
-	__s32 fd;
+	__s32 fd;     /* -1: not known (the socket layer sees no fd) */
 	__u16 source; /* enum st_source, or IO_OP_CONNECT */
-	__u16 _pad[3];
+	__u16 flags;  /* IO_F_* */
+	__u16 _pad[2];
 };
+
+/* The iovec array is in kernel memory (an iov_iter's), not the user's. */
+#define IO_F_KIOV (1 << 0)
+/* The bytes are in no user buffer (pages, kernel memory): count only. */
+#define IO_F_NOCOPY (1 << 1)
 
 #define IO_OP_CONNECT 100
 
@@ -189,6 +197,22 @@ static __always_inline void event_hdr_fill(struct st_event_hdr *h, __u16 type,
 	h->flags = 0;
 	h->size = size;
 	h->ts_ns = bpf_ktime_get_ns();
+}
+
+/*
+ * Move a stream position on by n, returning where the bytes start. The add
+ * is atomic, so the position stays right; reading it first is not, as an
+ * atomic fetch-and-add needs 5.12. The bytes of one direction of one TCP
+ * socket come from one call at a time in practice; if two ever raced, the
+ * agent would see an overlap (counted), and the positions after it would
+ * still be right.
+ */
+static __always_inline __u64 pos_advance(__u64 *pos, __u64 n)
+{
+	__u64 old = *pos;
+
+	__sync_fetch_and_add(pos, n);
+	return old;
 }
 
 static __always_inline void stat_inc(__u32 idx)

@@ -60,6 +60,10 @@ enum st_source {
 	/* plaintext handed to or taken from a TLS library, not the socket */
 	ST_SRC_SSL_READ = 10,
 	ST_SRC_SSL_WRITE = 11,
+	/* the socket layer (attach mode socket), whatever syscall led there */
+	ST_SRC_TCP_SENDMSG = 12,
+	ST_SRC_TCP_RECVMSG = 13,
+	ST_SRC_TCP_SENDPAGE = 14, /* bytes moved, none copied */
 };
 
 /* True for sources whose bytes are a TLS connection's plaintext. */

@@ -80,10 +80,17 @@ bad_input() {
 	bad_input "frobnicate" frobnicate
 }
 
-@test "check exits 0, says attach mode tracepoint and that BPF programs loaded" {
+# sock_layer_offered: check says the kernel has kprobes or fentry
+sock_layer_offered() {
+	grep -Eq '^ *(kprobes|fentry) +yes' <<<"$1"
+}
+
+@test "check exits 0, names the attach mode the kernel allows and that BPF programs loaded" {
+	local want=tracepoint
 	run "$SPANTAP" check
 	[ "$status" -eq 0 ] || fail "check exited $status:" "$output"
-	grep -Eq '^ *attach mode +tracepoint' <<<"$output" || fail "no 'attach mode tracepoint':" "$output"
+	sock_layer_offered "$output" && want=socket
+	grep -Eq "^ *attach mode +$want " <<<"$output" || fail "no 'attach mode $want':" "$output"
 	grep -Eq '^ *BPF programs +yes +[0-9]+ programs loaded' <<<"$output" ||
 		fail "no 'BPF programs yes N programs loaded':" "$output"
 	grep -Eq '^ *privileges +yes' <<<"$output" || fail "privileges not yes:" "$output"
@@ -105,4 +112,18 @@ bad_input() {
 	[[ "$output" == *"missing privileges"* ]] || fail "no 'missing privileges':" "$output"
 	[[ "$output" == *"root"* ]]
 	[[ "$output" != *capturing* ]] || fail "started capturing:" "$output"
+}
+
+@test "--attach-mode socket: refused clearly where the kernel has neither kprobes nor fentry" {
+	run "$SPANTAP" check
+	if sock_layer_offered "$output"; then
+		skip "this kernel has kprobes or fentry (tests/kernels covers socket mode)"
+	fi
+	run timeout 20 "$SPANTAP" capture --attach-mode socket --duration 1
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ] || fail "capture exited $status:" "$output"
+	[[ "$output" == *"kprobes or fentry"* ]] || fail "does not name kprobes or fentry:" "$output"
+	[[ "$output" == *"--attach-mode tracepoint"* ]] || fail "does not name the mode that works:" "$output"
+	[[ "$output" != *capturing* ]] || fail "started capturing:" "$output"
+	run timeout 20 "$SPANTAP" capture --attach-mode bogus --duration 1
+	[ "$status" -ne 0 ] && [[ "$output" == *"auto, socket, fentry, kprobe or tracepoint"* ]] || fail "bad mode not refused clearly:" "$output"
 }
