@@ -171,6 +171,15 @@ test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run.sh $(OUTPUT)
 
+# Debian's 5.10, 6.1 and 6.12 kernels under qemu, and the host's (root; see
+# tools/kernels/run.sh). UPDATE_BASELINE=1 rewrites the BPF instruction-count
+# baseline, KERNELS="6.1 host" picks rows.
+.PHONY: test-kernels
+test-kernels: deps-test
+	$(Q)tools/kernels/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)UPDATE_BASELINE=$(UPDATE_BASELINE) tools/kernels/run.sh $(OUTPUT)/spantap
+
 .PHONY: unit
 unit: $(OUTPUT)/tests/unit_tests
 	$(Q)$(OUTPUT)/tests/unit_tests
