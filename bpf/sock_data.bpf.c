@@ -15,6 +15,7 @@
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 
 #include "lib/maps.bpf.h"
@@ -53,6 +54,87 @@ static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
 		return 0;
 	return io_enter(fd, (__u64)m.msg_iov, m.msg_iovlen, source, dir);
 }
+
+/*
+ * Reads, by their exit alone where the kernel lends the thread's saved
+ * registers (bpf_task_pt_regs, 5.15+): the arguments are still there, so
+ * no entry program runs and nothing is parked per call, and a read that
+ * found nothing (EAGAIN, most of an event loop's) costs one comparison.
+ * Read bytes are timed by their arrival, at the exit, as before. The
+ * loader picks these or the entry/exit pairs below.
+ */
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+static __always_inline int read_done(long ret, __u16 source)
+{
+	__u64 id, buf, iov = 0;
+	struct user_msghdr m;
+	struct pt_regs *regs;
+	__u32 iovcnt = 0;
+	struct sock *sk;
+	int fd;
+
+	if (ret <= 0)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!task_selected(id))
+		return 0;
+	regs = syscall_regs();
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	switch (source) {
+	case ST_SRC_RECVFROM:
+		if (PT_REGS_PARM4_CORE_SYSCALL(regs) & ST_MSG_PEEK)
+			return 0;
+		break;
+	case ST_SRC_READV:
+		iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		break;
+	case ST_SRC_RECVMSG:
+		if ((PT_REGS_PARM3_CORE_SYSCALL(regs) & ST_MSG_PEEK) ||
+		    bpf_probe_read_user(&m, sizeof(m), (void *)buf))
+			return 0;
+		iov = (__u64)m.msg_iov;
+		iovcnt = m.msg_iovlen;
+		if (!iov || !iovcnt)
+			return 0;
+		buf = iov;
+		break;
+	}
+	sk = fd_to_tcp_sock(fd);
+	if (sk)
+		io_read_done(id, sk, fd, buf, iovcnt, source, ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int tp_read_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return read_done(ctx->ret, ST_SRC_READ);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int tp_recvfrom_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return read_done(ctx->ret, ST_SRC_RECVFROM);
+}
+
+SEC("tracepoint/syscalls/sys_exit_readv")
+int tp_readv_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return read_done(ctx->ret, ST_SRC_READV);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int tp_recvmsg_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return read_done(ctx->ret, ST_SRC_RECVMSG);
+}
+
+/* Entry and exit pairs: writes (timed at their start), and reads before 5.15 */
 
 SEC("tracepoint/syscalls/sys_enter_read")
 int tp_enter_read(struct trace_event_raw_sys_enter *ctx)

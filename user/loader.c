@@ -80,10 +80,51 @@ static bool is_tp_data(const struct bpf_program *prog)
 	return false;
 }
 
+/* The reads' entry/exit pairs, which the exit-only programs replace. */
+static bool is_read_pair(const struct bpf_program *prog)
+{
+	static const char *const names[] = {
+		"tp_enter_read",    "tp_exit_read",    "tp_enter_recvfrom",
+		"tp_exit_recvfrom", "tp_enter_readv",  "tp_exit_readv",
+		"tp_enter_recvmsg", "tp_exit_recvmsg",
+	};
+	const char *name = bpf_program__name(prog);
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/*
+ * Reads can be seen by their exit alone where a tracepoint program may ask
+ * for the thread's saved registers (5.15+).
+ */
+static bool probe_exit_only_reads(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+				       BPF_FUNC_task_pt_regs, NULL) > 0 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+				       BPF_FUNC_get_current_task_btf, NULL) > 0;
+}
+
 /* Whether the program belongs to the attach mode (and flavour) asked for. */
-static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o)
+static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
+		    bool exit_only_reads)
 {
 	bool sock = o->mode == ATTACH_MODE_SOCKET;
+
+	if (ends_with(bpf_program__name(prog), "_done"))
+		return !sock && exit_only_reads;
+	if (is_read_pair(prog))
+		return !sock && !exit_only_reads;
 
 	if (sec_starts(prog, "fentry/") || sec_starts(prog, "fexit/"))
 		return sock && o->fentry;
@@ -114,11 +155,13 @@ static const char *hooked_func(const struct bpf_program *prog)
 static void select_programs(struct spantap_bpf *skel,
 			    const struct loader_opts *o, const struct btf *vml)
 {
+	bool exit_only_reads = probe_exit_only_reads();
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
-		bool keep = in_mode(prog, o) && (o->tls || !for_tls(prog));
+		bool keep = in_mode(prog, o, exit_only_reads) &&
+			    (o->tls || !for_tls(prog));
 
 		if (keep &&
 		    (sec_starts(prog, "fentry/") ||

@@ -32,9 +32,30 @@ static __always_inline bool ssl_call_claims(__u64 id, __u64 sk,
 }
 
 /*
+ * Whether the bytes thread id moves on sk are to be sent: not for a TLS
+ * connection (the probes send its plaintext) nor one the port filter
+ * leaves out. *cp: sk's state, NULL when not tracked yet.
+ */
+static __always_inline bool io_admit(__u64 id, struct sock *sk,
+				     struct conn_state **cp)
+{
+	__u64 key = (__u64)sk;
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+
+	*cp = c;
+	if (tls_probes_on && ssl_call_claims(id, key, c))
+		return false;
+	/* ciphertext outside library calls: handshakes, alerts */
+	if (c && (c->flags & CONN_F_TLS))
+		return false;
+	/* tracked connections passed the port filter when made */
+	return c || sock_selected(sk);
+}
+
+/*
  * The socket sk is about to move bytes for thread id: park what the exit
  * needs (buf is a user buffer, or an iovec array of iovcnt entries, in
- * kernel memory with IO_F_KIOV). TLS and filtered connections stop here.
+ * kernel memory with IO_F_KIOV).
  */
 static __always_inline void io_park(__u64 id, struct sock *sk, __s32 fd,
 				    __u64 buf, __u32 iovcnt, __u16 flags,
@@ -43,16 +64,9 @@ static __always_inline void io_park(__u64 id, struct sock *sk, __s32 fd,
 	struct conn_state *c;
 	struct io_args a = {};
 
+	if (!io_admit(id, sk, &c))
+		return;
 	a.sk = (__u64)sk;
-	c = bpf_map_lookup_elem(&conns, &a.sk);
-	if (tls_probes_on && ssl_call_claims(id, a.sk, c))
-		return;
-	/* ciphertext outside library calls: handshakes, alerts */
-	if (c && (c->flags & CONN_F_TLS))
-		return;
-	/* tracked connections passed the port filter when made */
-	if (!c && !sock_selected(sk))
-		return;
 	if (c) {
 		a.conn_id = c->id;
 		a.pos = c->pos[dir & 1];
@@ -67,12 +81,37 @@ static __always_inline void io_park(__u64 id, struct sock *sk, __s32 fd,
 		stat_inc(ST_STAT_ARGS_MAP_FULL);
 }
 
+/*
+ * ret bytes moved (ret > 0): give them their stream position and send
+ * them. c: the connection's state, NULL when not tracked (yet or any
+ * more). Written bytes left at the start, read bytes arrived by the end.
+ */
+static __always_inline void io_send(__u64 id, struct conn_state *c,
+				    const struct io_args *a, long ret,
+				    __u16 dir, __u64 now)
+{
+	__u64 ts = dir == ST_DIR_EGRESS ? a->ts : now;
+	__u64 pos;
+
+	if (!c && a->conn_id) {
+		/* closed during the call (a reset): keep the old identity */
+		emit_data(a->conn_id, a->pos, ret, a, dir, ts, id, false);
+		return;
+	}
+	/* only a socket seen for the first time needs creating */
+	if (!c)
+		c = conn_get((struct sock *)a->sk, ST_ROLE_UNKNOWN, a->fd, id);
+	if (!c)
+		return;
+	pos = pos_advance(&c->pos[dir], ret);
+	if (emit_data(c->id, pos, ret, a, dir, ts, id, pos == 0))
+		conn_mark_tls(c);
+}
+
 static __always_inline int io_exit(long ret, __u16 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct conn_state *c;
 	struct io_args *ap, a;
-	__u64 pos, ts;
 
 	ap = bpf_map_lookup_elem(&inflight, &id);
 	if (!ap)
@@ -81,26 +120,31 @@ static __always_inline int io_exit(long ret, __u16 dir)
 	bpf_map_delete_elem(&inflight, &id);
 	if (ret <= 0)
 		return 0;
-	ts = bpf_ktime_get_ns();
-	dir &= 1;
-	c = bpf_map_lookup_elem(&conns, &a.sk);
-	if (!c && a.conn_id) {
-		/* closed during the call (a reset): keep the old identity */
-		emit_data(a.conn_id, a.pos, ret, &a, dir,
-			  dir == ST_DIR_EGRESS ? a.ts : ts, id, false);
-		return 0;
-	}
-	/* only a socket seen for the first time needs creating */
-	if (!c)
-		c = conn_get((struct sock *)a.sk, ST_ROLE_UNKNOWN, a.fd, id);
-	if (!c)
-		return 0;
-	pos = pos_advance(&c->pos[dir], ret);
-	/* written bytes left at entry; read bytes arrived by exit */
-	if (emit_data(c->id, pos, ret, &a, dir,
-		      dir == ST_DIR_EGRESS ? a.ts : ts, id, pos == 0))
-		conn_mark_tls(c);
+	io_send(id, bpf_map_lookup_elem(&conns, &a.sk), &a, ret, dir & 1,
+		bpf_ktime_get_ns());
 	return 0;
+}
+
+/*
+ * Bytes read, seen only when the read is over (a syscall's exit, its
+ * arguments taken from the saved registers): admit and send at once, with
+ * no state kept between entry and exit.
+ */
+static __always_inline void io_read_done(__u64 id, struct sock *sk, __s32 fd,
+					 __u64 buf, __u32 iovcnt, __u16 source,
+					 long ret)
+{
+	struct conn_state *c;
+	struct io_args a = {};
+
+	if (!io_admit(id, sk, &c))
+		return;
+	a.sk = (__u64)sk;
+	a.buf = buf;
+	a.iovcnt = iovcnt;
+	a.fd = fd;
+	a.source = source;
+	io_send(id, c, &a, ret, ST_DIR_INGRESS, bpf_ktime_get_ns());
 }
 
 #endif /* __SPANTAP_IO_BPF_H */
