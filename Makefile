@@ -180,6 +180,15 @@ test-kernels: deps-test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)UPDATE_BASELINE=$(UPDATE_BASELINE) tools/kernels/run.sh $(OUTPUT)/spantap
 
+# What each attach mode (tracepoint, fentry, kprobe) costs per request, on
+# Debian's 5.10, 6.1 and 6.12 under qemu (root; tests/kernels/guest-bench.sh,
+# about 2-2.5 minutes a kernel). KERNELS="6.12" picks rows.
+.PHONY: bench-kernels
+bench-kernels: deps-test
+	$(Q)tools/kernels/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)KERNELS_REPORT=bench GUEST_SCRIPT=tests/kernels/guest-bench.sh tools/kernels/run.sh $(OUTPUT)/spantap
+
 .PHONY: unit
 unit: $(OUTPUT)/tests/unit_tests
 	$(Q)$(OUTPUT)/tests/unit_tests

@@ -34,17 +34,45 @@
 #                             this run's counts (rows not run are kept)
 #   SPANTAP_KERNEL_CACHE=DIR  where the kernels are kept
 #   SPANTAP_KERNEL_REFRESH=1  download the newest Debian kernels again
+#   GUEST_SCRIPT=FILE         run FILE in each row instead of
+#                             tests/kernels/guest-test.sh (same arguments,
+#                             results as "@@SPANTAP" lines on stdout)
+#   KERNELS_REPORT=bench      make bench-kernels: GUEST_SCRIPT is
+#                             tests/kernels/guest-bench.sh, port 18310, rows
+#                             "5.10 6.1 6.12" by default, and in place of the
+#                             matrix a table kernel x attach mode of its
+#                             figures, ending "bench-kernels: N measured,
+#                             N failed, N n/a"; logs, that table, the runs
+#                             and the BPF programs in build/kernels/bench/
+#                             (results.md, summary)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 spantap=$(realpath "${1:-$top/build/spantap}")
-read -ra rows <<<"${KERNELS:-5.10 6.1 6.12 host}"
+report=${KERNELS_REPORT:-test}
+case $report in
+test)
+	read -ra rows <<<"${KERNELS:-5.10 6.1 6.12 host}"
+	port=18300
+	guest_test=$top/tests/kernels/guest-test.sh
+	;;
+bench)
+	read -ra rows <<<"${KERNELS:-5.10 6.1 6.12}"
+	port=18310
+	guest_test=$top/tests/kernels/guest-bench.sh
+	;;
+*)
+	echo "kernels: KERNELS_REPORT: no report '$report' (test, bench)" >&2
+	exit 1
+	;;
+esac
+if [ -n "${GUEST_SCRIPT:-}" ]; then guest_test=$(realpath "$GUEST_SCRIPT"); fi
 tmo=${KERNELS_TIMEOUT:-600}
-port=18300
 outdir=$(dirname "$spantap")/kernels
+# the bench's logs apart: a bench run leaves the matrix's as they were
+[ "$report" = test ] || outdir=$outdir/bench
 baseline=$top/tests/kernels/insns-baseline.txt
-guest_test=$top/tests/kernels/guest-test.sh
 
 say() { printf 'kernels: %s\n' "$*" >&2; }
 die() {
@@ -55,6 +83,7 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "the matrix loads BPF programs and boots kernels: run as root (sudo make test-kernels)"
 [ -x "$spantap" ] || die "no $spantap: build it first (make)"
+[ -x "$guest_test" ] || die "GUEST_SCRIPT: no executable $guest_test"
 "$here/deps.sh" || die "cannot install what the matrix needs (tools/kernels/deps.sh)"
 for c in qemu-system-x86_64 cpio busybox jq curl bpftool timeout; do
 	command -v "$c" >/dev/null || die "$c is missing (tools/kernels/deps.sh, tools/install-deps.sh test)"
@@ -103,6 +132,7 @@ initramfs() {
 	{
 		echo "$top"
 		case $(dirname "$spantap")/ in "$top"/*) ;; *) dirname "$spantap" ;; esac
+		case $(dirname "$guest_test")/ in "$top"/*) ;; *) dirname "$guest_test" ;; esac
 	} >"$d/keep.list"
 	(cd "$d" && find . | cpio -o -H newc --quiet) >"$out"
 	rm -rf "$d"
@@ -137,6 +167,11 @@ follow() {
 				cell)
 					read -r c_mode c_res c_secs c_why <<<"$rest"
 					say "$row: $c_mode: $c_res ($c_secs s): $c_why"
+					;;
+				progress) say "$row: $rest" ;;
+				mode)
+					read -r c_mode c_res c_why <<<"$rest"
+					say "$row: $c_mode: $c_res: $c_why"
 					;;
 				done) t_done=$((SECONDS - t0)) ;;
 				esac
@@ -204,9 +239,154 @@ run_row() {
 	say "$row: finished in $t_done s ($status)"
 }
 
+# --- make bench-kernels: the figures of guest-bench.sh ----------------------------------
+
+# host_busy: busy clock ticks of all the host's CPUs (user nice system irq
+# softirq steal); self_ticks: this script's and its waited-for children's
+# (qemu's, once it ended) utime+stime+cutime+cstime; wall_ticks: now
+host_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+self_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$$/stat"; }
+wall_ticks() { awk -v k="$(getconf CLK_TCK)" '{ printf "%.0f", $1 * k }' /proc/uptime; }
+
+# bench_report: from each row's "mode"/"run"/"prog" lines, a table kernel x
+# attach mode on the terminal and, with the runs and the BPF programs, in
+# $outdir/results.md; "bench-kernels: N measured, N failed, N n/a" last
+# (also in $outdir/summary). Fails when a mode the kernel offers, or a row,
+# could not be measured.
+bench_report() {
+	local row status t_up t_done release res measured=0 failed=0 na=0 md=$outdir/results.md load
+	: >"$tmp/btable"
+	: >"$tmp/breasons"
+	: >"$tmp/bdetail"
+	: >"$tmp/bnoise"
+	printf 'kernel\trelease\tmode\tCPU/req T/U\t(range)\tus/req U -> T\tspantap us/req\tBPF ns/req\tBPF runs/req\tevents/req\tcompleteness\treq/s T/U\n' >"$tmp/btable"
+	while read -r row status t_up t_done release; do
+		res=$outdir/$row.results
+		load=$(awk -v r="$row" '$1 == r { print $2 }' "$tmp/load")
+		if awk -v l="${load:-0}" 'BEGIN { exit !(l > 0.2) }'; then
+			echo "  $row: the host spent $load cores on other work while it ran: its figures are noisy; run it again on a quiet host" >>"$tmp/bnoise"
+		fi
+		if ! grep -q '^mode ' "$res" 2>/dev/null; then
+			failed=$((failed + 1))
+			printf '%s\t%s\t-\tno figures\n' "$row" "$release" >>"$tmp/btable"
+			printf '  %s: %s\n' "$row" "$({ grep -E '^(check fail|boot)' "$res" || echo "no result from the script"; } 2>/dev/null | head -2 | tr '\n' ' ')" >>"$tmp/breasons"
+			continue
+		fi
+		grep -q '^boot fail' "$res" &&
+			printf '  %s: %s\n' "$row" "$(grep '^boot fail' "$res" | head -1)" >>"$tmp/breasons"
+		awk -v row="$row" -v rel="$release" -F' ' '
+			$1 == "mode" && $3 == "pass" {
+				delete f
+				for (i = 4; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+				printf "%s\t%s\t%s\t%s\t%s\t%s -> %s\t%s\t%s\t%s\t%s\t%s\t%s\n", row, rel, $2, f["cpu_ratio"], f["cpu_range"],
+					f["u_us"], f["t_us"], f["sp_us"], f["bpf_ns"], f["bpf_runs"], f["ev_req"], f["compl"], f["rps_ratio"]
+			}
+			$1 == "mode" && $3 != "pass" { printf "%s\t%s\t%s\t%s\n", row, rel, $2, $3 }' "$res" >>"$tmp/btable"
+		awk -v row="$row" '$1 == "mode" && $3 != "pass" { m = $2; r = $3; $1 = $2 = $3 = ""; sub(/^ +/, ""); printf "  %s %s: %s: %s\n", row, m, r, $0 }
+			$1 == "mode" && $3 == "pass" { for (i = 4; i <= NF; i++) if ($i ~ /^losses=/ && $i != "losses=none") printf "  %s %s: loss counters %s\n", row, $2, substr($i, 8) }' \
+			"$res" >>"$tmp/breasons"
+		measured=$((measured + $(grep -c '^mode [a-z]* pass' "$res" || true)))
+		failed=$((failed + $(grep -c '^mode [a-z]* fail' "$res" || true)))
+		na=$((na + $(grep -cE '^mode [a-z]* (n/a|notbuilt)' "$res" || true)))
+		grep -q '^done' "$res" || failed=$((failed + 1))
+		{
+			echo "### $row ($release)"
+			echo
+			echo "$t_done s; other work on the host meanwhile: ${load:-?} cores (steal included)"
+			echo
+			echo "| mode | run | requests | req/s | nginx CPU s | spantap CPU s | spans |"
+			echo "|---|---|---|---|---|---|---|"
+			awk '$1 == "run" { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8 }' "$res"
+			echo
+			echo "BPF programs, the statistics run (kernel.bpf_stats_enabled=1):"
+			echo
+			echo "| mode | program | runs | avg ns/run | runs/request | ns/request |"
+			echo "|---|---|---|---|---|---|"
+			awk '$1 == "prog" && $4 > 0 { printf "| %s | %s | %d | %.0f | %.2f | %.0f |\n", $2, $3, $4, $5 / $4, $4 / $6, $5 / $6 }' "$res"
+			echo
+		} >>"$tmp/bdetail"
+	done <"$tmp/rows"
+
+	local elapsed=$((SECONDS - t_all))
+	{
+		echo "# spantap's attach modes per kernel (make bench-kernels)"
+		echo
+		echo "$(date -u '+%Y-%m-%d %H:%M UTC'), host $(nproc) cores, kernel $(uname -r), $("$spantap" version 2>/dev/null | head -1), ${elapsed} s"
+		echo
+		echo "Rows 5.10, 6.1, 6.12: qemu -accel tcg (software emulation), 2 vCPUs on one"
+		echo "host thread. Their absolute figures are inflated many times over; compare the"
+		echo "modes of one kernel (the ratios), not figures across kernels or with make bench."
+		echo
+		awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n|"; for (i = 1; i <= NF; i++) printf "---|"; printf "\n"; next }
+			{ printf "|"; for (i = 1; i <= 12; i++) printf " %s |", (i <= NF ? $i : ""); printf "\n" }' "$tmp/btable"
+		echo
+		if [ -s "$tmp/breasons" ]; then
+			echo "Not measured or with loss:"
+			echo
+			sed 's/^  /- /' "$tmp/breasons"
+			echo
+		fi
+		if [ -s "$tmp/bnoise" ]; then
+			echo "Noisy:"
+			echo
+			sed 's/^  /- /' "$tmp/bnoise"
+			echo
+		fi
+		echo "CPU/req T/U: (nginx + spantap CPU) per request, traced / untraced, median"
+		echo "of the interleaved pairs' ratios. BPF ns/req and runs/req: all of spantap's"
+		echo "programs, both ends (wrk and nginx), from one traced run with"
+		echo "kernel.bpf_stats_enabled=1. Completeness: spans / (2 x requests nginx logged)."
+		echo
+		cat "$tmp/bdetail"
+	} >"$md"
+
+	echo
+	echo "attach modes per kernel ($elapsed s; under qemu's software emulation absolute figures are inflated: compare the modes of one kernel)"
+	column -t -s $'\t' "$tmp/btable" 2>/dev/null || cat "$tmp/btable"
+	if [ -s "$tmp/breasons" ]; then
+		echo
+		echo "not measured (n/a: the kernel lacks the mode) or with loss:"
+		cat "$tmp/breasons"
+	fi
+	if [ -s "$tmp/bnoise" ]; then
+		echo
+		echo "warning: noisy rows:"
+		cat "$tmp/bnoise"
+	fi
+	echo
+	echo "per kernel: $(while read -r row status t_up t_done release; do
+		printf '%s%s %s s (host: %s cores of other work)' "${sep:-}" "$row" "$t_done" "$(awk -v r="$row" '$1 == r { print $2 }' "$tmp/load")"
+		sep='; '
+	done <"$tmp/rows")"
+	echo "CPU/req T/U: (nginx + spantap) CPU per request, traced / untraced, median of pair ratios;"
+	echo "BPF ns/runs per request: spantap's programs, both ends, run with kernel.bpf_stats_enabled=1"
+	echo "runs and BPF programs per kernel: $md"
+	local summary="bench-kernels: $measured measured, $failed failed, $na n/a"
+	echo "$summary" >"$outdir/summary"
+	echo "$summary"
+	[ $failed -eq 0 ]
+}
+
 : >"$tmp/rows"
 t_all=$SECONDS
-for r in "${rows[@]}"; do run_row "$r"; done
+if [ "$report" = test ]; then
+	for r in "${rows[@]}"; do run_row "$r"; done
+else
+	# a noise indicator per row: CPU the host spent on anything but this
+	# script and its children (qemu), steal included, in cores
+	: >"$tmp/load"
+	for r in "${rows[@]}"; do
+		b0=$(host_busy) s0=$(self_ticks) w0=$(wall_ticks)
+		run_row "$r"
+		echo "$r $(awk -v b="$(($(host_busy) - b0))" -v s="$(($(self_ticks) - s0))" -v w="$(($(wall_ticks) - w0))" \
+			'BEGIN { x = (w > 0 ? (b - s) / w : 0); printf "%.2f", (x > 0 ? x : 0) }')" >>"$tmp/load"
+	done
+fi
+
+if [ "$report" = bench ]; then
+	bench_report
+	exit $?
+fi
 
 # --- the matrix -----------------------------------------------------------------------
 
