@@ -37,12 +37,27 @@ static __always_inline int ssl_enter(void *ssl, void *buf, void *out_len,
 	call.dir = dir;
 	call.source = source;
 	call.ts = bpf_ktime_get_ns();
-	sk = bpf_map_lookup_elem(&ssl_socks, &call.ssl);
+	/* a handshake always learns: the object may be new at this address */
+	sk = source ? bpf_map_lookup_elem(&ssl_socks, &call.ssl) : NULL;
 	if (sk)
 		call.sk = *sk;
 	if (bpf_map_update_elem(&ssl_calls, &id, &call, BPF_ANY))
 		stat_inc(ST_STAT_ARGS_MAP_FULL);
 	return 0;
+}
+
+/*
+ * Remember which socket the call's SSL object uses, and on the socket's
+ * state which object, so that its close forgets the pair: a later object
+ * at the same address must not inherit the socket.
+ */
+static __always_inline void ssl_learn(const struct ssl_call *call)
+{
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &call->sk);
+
+	bpf_map_update_elem(&ssl_socks, &call->ssl, &call->sk, BPF_ANY);
+	if (c)
+		c->ssl = call->ssl;
 }
 
 /* ret: the plain calls' int (bytes, or <= 0), or the _ex calls' 1/0 */
@@ -63,8 +78,7 @@ static __always_inline int ssl_exit(int ret, bool ex)
 	if (!call.source) {
 		/* a handshake: no data, but now the SSL object's socket */
 		if (call.sk)
-			bpf_map_update_elem(&ssl_socks, &call.ssl, &call.sk,
-					    BPF_ANY);
+			ssl_learn(&call);
 		return 0;
 	}
 	if (ex) {
@@ -86,7 +100,7 @@ static __always_inline int ssl_exit(int ret, bool ex)
 		stat_inc(ST_STAT_TLS_NO_SOCKET);
 		return 0;
 	}
-	bpf_map_update_elem(&ssl_socks, &call.ssl, &call.sk, BPF_ANY);
+	ssl_learn(&call);
 	c = bpf_map_lookup_elem(&conns, &call.sk);
 	if (!c) {
 		/* tracked connections passed the port filter when made */
@@ -97,6 +111,7 @@ static __always_inline int ssl_exit(int ret, bool ex)
 			return 0;
 	}
 	conn_mark_tls(c);
+	c->ssl = call.ssl;
 	dir = call.dir & 1;
 	pos = pos_advance(&c->tls_pos[dir], len);
 	a.buf = call.buf;

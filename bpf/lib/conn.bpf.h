@@ -124,6 +124,13 @@ static __always_inline void conn_close(struct sock *sk, __s32 fd,
 	if (!c)
 		return;
 	emit_conn_event(ST_EV_CONN_CLOSE, sk, c->id, c->role, fd, pid_tgid);
+	if (c->ssl) {
+		__u64 ssl = c->ssl, *mapped;
+
+		mapped = bpf_map_lookup_elem(&ssl_socks, &ssl);
+		if (mapped && *mapped == key)
+			bpf_map_delete_elem(&ssl_socks, &ssl);
+	}
 	bpf_map_delete_elem(&conns, &key);
 }
 

@@ -64,6 +64,8 @@ struct conn_state {
 	 * counted apart, since the ciphertext around them is never sent.
 	 */
 	__u64 tls_pos[2];
+	/* the TLS library's object (SSL *) last seen on it, or 0 */
+	__u64 ssl;
 	__u16 role;
 	__u16 flags; /* CONN_F_* */
 	__u16 _pad[2];
