@@ -15,6 +15,7 @@
 #include "proc_info.h"
 #include "util/clock.h"
 #include "util/elf.h"
+#include "util/procfs.h"
 #include "util/utf8.h"
 
 #define COMM_LEN 16
@@ -45,38 +46,6 @@ struct proc_cache {
 	char *envbuf; /* PROC_ENVIRON_MAX bytes, reused */
 };
 
-/* Up to size bytes of a /proc file; the count or -errno. */
-static ssize_t read_proc_file(uint32_t pid, const char *name, char *buf,
-			      size_t size)
-{
-	char path[64];
-	size_t got = 0;
-	ssize_t ret;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto cleanup;
-		}
-		if (!n)
-			break;
-		got += n;
-	}
-	ret = got;
-cleanup:
-	close(fd);
-	return ret;
-}
-
 /*
  * Field 22 (starttime) of /proc/PID/stat. comm (field 2) may hold spaces
  * and parentheses, so fields are counted from the last ')'.
@@ -88,7 +57,7 @@ static int read_start_ticks(uint32_t pid, uint64_t *ret_ticks)
 	ssize_t n;
 	int field;
 
-	n = read_proc_file(pid, "stat", buf, STAT_MAX);
+	n = procfs__read(pid, "stat", buf, STAT_MAX);
 	if (n < 0)
 		return n;
 	buf[n] = '\0';
@@ -180,7 +149,7 @@ static void read_environ(struct proc_cache *c, struct proc_info *info)
 	ssize_t n;
 	bool complete;
 
-	n = read_proc_file(info->pid, "environ", c->envbuf, PROC_ENVIRON_MAX);
+	n = procfs__read(info->pid, "environ", c->envbuf, PROC_ENVIRON_MAX);
 	if (n <= 0)
 		return;
 	complete = n < PROC_ENVIRON_MAX;
@@ -206,8 +175,8 @@ static void read_cmdline(struct proc_cache *c, struct proc_info *info)
 {
 	ssize_t n;
 
-	n = read_proc_file(info->pid, "cmdline", c->envbuf,
-			   sizeof(info->command_line) - 1);
+	n = procfs__read(info->pid, "cmdline", c->envbuf,
+			 sizeof(info->command_line) - 1);
 	if (n <= 0)
 		return;
 	while (n > 0 && c->envbuf[n - 1] == '\0')

@@ -15,6 +15,7 @@
 #include "util/elf_symbols.h"
 #include "util/fixmap.h"
 #include "util/proc_maps.h"
+#include "util/procfs.h"
 
 /* Files of no kind remembered; beyond this the oldest verdict is redone. */
 #define VERDICTS_MAX 8192
@@ -286,19 +287,13 @@ int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid)
 
 static bool read_comm(uint32_t pid, char *comm, size_t len)
 {
-	char path[64];
-	FILE *f;
-	bool ok;
+	ssize_t n = procfs__read(pid, "comm", comm, len - 1);
 
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (n <= 0)
 		return false;
-	ok = fgets(comm, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		comm[strcspn(comm, "\n")] = '\0';
-	return ok;
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return true;
 }
 
 int lib_probes__scan_all(struct lib_probes *lp)
