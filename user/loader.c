@@ -55,6 +55,17 @@ static bool sec_starts(const struct bpf_program *prog, const char *prefix)
 			strlen(prefix));
 }
 
+/* The socket layer's programs, by the means they attach with */
+static bool is_fentry(const struct bpf_program *prog)
+{
+	return sec_starts(prog, "fentry/") || sec_starts(prog, "fexit/");
+}
+
+static bool is_kprobe(const struct bpf_program *prog)
+{
+	return sec_starts(prog, "kprobe/") || sec_starts(prog, "kretprobe/");
+}
+
 /* The syscall tracepoints that carry data: tracepoint mode's own. */
 static bool is_tp_data(const struct bpf_program *prog)
 {
@@ -126,9 +137,9 @@ static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
 	if (is_read_pair(prog))
 		return !sock && !exit_only_reads;
 
-	if (sec_starts(prog, "fentry/") || sec_starts(prog, "fexit/"))
+	if (is_fentry(prog))
 		return sock && o->fentry;
-	if (sec_starts(prog, "kprobe/") || sec_starts(prog, "kretprobe/"))
+	if (is_kprobe(prog))
 		return sock && !o->fentry;
 	if (is_tp_data(prog))
 		return !sock;
@@ -163,11 +174,7 @@ static void select_programs(struct spantap_bpf *skel,
 		bool keep = in_mode(prog, o, exit_only_reads) &&
 			    (o->tls || !for_tls(prog));
 
-		if (keep &&
-		    (sec_starts(prog, "fentry/") ||
-		     sec_starts(prog, "fexit/") ||
-		     sec_starts(prog, "kprobe/") ||
-		     sec_starts(prog, "kretprobe/")) &&
+		if (keep && (is_fentry(prog) || is_kprobe(prog)) &&
 		    (!vml || btf__find_by_name_kind(vml, hooked_func(prog),
 						    BTF_KIND_FUNC) <= 0)) {
 			pr_debug("kernel has no %s, not hooking it\n",
