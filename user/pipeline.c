@@ -30,6 +30,13 @@ static void stream_stats_add(struct stream_stats *to,
 	to->overflow_bytes += from->overflow_bytes;
 }
 
+/* What c's streams counted joins the totals (before they are reset or freed) */
+static void conn_streams_account(struct pipeline *p, const struct conn *c)
+{
+	stream_stats_add(&p->stats.streams, &c->streams[0].stats);
+	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
+}
+
 static void conn_release(struct conn *c, enum conn_release_reason why,
 			 void *arg)
 {
@@ -43,8 +50,7 @@ static void conn_release(struct conn *c, enum conn_release_reason why,
 		http1_conn__free(c->proto_state);
 		c->proto_state = NULL;
 	}
-	stream_stats_add(&p->stats.streams, &c->streams[0].stats);
-	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
+	conn_streams_account(p, c);
 	if (closed) {
 		p->stats.conns_closed++;
 		return;
@@ -215,8 +221,7 @@ static void conn_become_tls(struct pipeline *p, struct conn *c)
 		http1_conn__free(c->proto_state);
 		c->proto_state = NULL;
 	}
-	stream_stats_add(&p->stats.streams, &c->streams[0].stats);
-	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
+	conn_streams_account(p, c);
 	/* all zero: the next push starts the stream at its position */
 	stream__reset(&c->streams[0], 0);
 	stream__reset(&c->streams[1], 0);
