@@ -37,11 +37,26 @@ static void conn_streams_account(struct pipeline *p, const struct conn *c)
 	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
 }
 
+static void conn_tuple(const struct conn *c, struct correlate_conn *cc)
+{
+	cc->family = c->family;
+	cc->laddr = c->laddr;
+	cc->raddr = c->raddr;
+	cc->lport = c->lport;
+	cc->rport = c->rport;
+}
+
 static void conn_release(struct conn *c, enum conn_release_reason why,
 			 void *arg)
 {
 	struct pipeline *p = arg;
 	bool closed = why == CONN_RELEASE_CLOSED || c->closed_at;
+	struct correlate_conn cc;
+
+	if (c->role == ST_ROLE_CLIENT) {
+		conn_tuple(c, &cc);
+		correlate__client_close(p->opts.sink.corr, &cc);
+	}
 
 	if (c->proto == PROTO_HTTP1 && c->proto_state) {
 		http1_conn__finish(c->proto_state, c, closed,
@@ -125,6 +140,12 @@ static int on_conn_open(struct pipeline *p, const struct st_conn_event *e)
 	conn_fill(c, e);
 	c->last_seen = e->hdr.ts_ns;
 	conn_seen(p, c);
+	if (c->role == ST_ROLE_CLIENT) {
+		struct correlate_conn cc;
+
+		conn_tuple(c, &cc);
+		correlate__client_open(p->opts.sink.corr, &cc);
+	}
 	return 0;
 }
 
@@ -286,7 +307,14 @@ static int on_data(struct pipeline *p, const struct st_data_event *e)
 	return 0;
 }
 
-int pipeline__event(struct pipeline *p, const void *data, size_t len)
+/* Spans held for late client ends whose wait is over go out (wall ns). */
+static void emit_held(struct pipeline *p, uint64_t now)
+{
+	if (correlate__nheld(p->opts.sink.corr))
+		correlate__emit_held(p->opts.sink.corr, now, &p->opts.sink);
+}
+
+static int event(struct pipeline *p, const void *data, size_t len)
 {
 	const struct st_event_hdr *h = data;
 
@@ -325,16 +353,26 @@ bad:
 	return -EINVAL;
 }
 
+int pipeline__event(struct pipeline *p, const void *data, size_t len)
+{
+	int err = event(p, data, len);
+
+	emit_held(p, p->last_ts + p->opts.sink.mono_to_wall);
+	return err;
+}
+
 void pipeline__tick(struct pipeline *p, uint64_t now)
 {
 	release_closed(p, now);
 	conn_table__expire(p->conns, now, p->opts.idle_ns);
+	emit_held(p, now + p->opts.sink.mono_to_wall);
 }
 
 void pipeline__drain(struct pipeline *p)
 {
 	conn_table__clear(p->conns);
 	p->nclosing = 0;
+	emit_held(p, UINT64_MAX);
 }
 
 const struct pipeline_stats *pipeline__stats(struct pipeline *p)
@@ -354,6 +392,7 @@ void pipeline__free(struct pipeline *p)
 		return;
 	/* releasing the conns finishes their spans: links still needed */
 	conn_table__free(p->conns);
+	emit_held(p, UINT64_MAX);
 	correlate__free(p->own_corr);
 	free(p->closing);
 	free(p);

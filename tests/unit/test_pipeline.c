@@ -40,8 +40,10 @@ static struct pipeline *new_pipeline(void)
 	return pipeline__new(&o);
 }
 
-static int feed_conn(struct pipeline *p, uint16_t type, uint64_t id,
-		     uint16_t role, uint64_t ts)
+/* A connection event of id from laddr:lport to raddr:rport */
+static int feed_tuple(struct pipeline *p, uint16_t type, uint64_t id,
+		      uint16_t role, uint64_t ts, const char *laddr,
+		      uint16_t lport, const char *raddr, uint16_t rport)
 {
 	struct st_conn_event e = {};
 
@@ -53,12 +55,22 @@ static int feed_conn(struct pipeline *p, uint16_t type, uint64_t id,
 	e.tid = 42;
 	e.role = role;
 	e.family = AF_INET;
-	e.lport = role == ST_ROLE_CLIENT ? 40000 : 8080;
-	e.rport = role == ST_ROLE_CLIENT ? 8080 : 40000;
-	inet_pton(AF_INET, "127.0.0.1", e.laddr);
-	inet_pton(AF_INET, "10.1.2.3", e.raddr);
+	e.lport = lport;
+	e.rport = rport;
+	inet_pton(AF_INET, laddr, e.laddr);
+	inet_pton(AF_INET, raddr, e.raddr);
 	strcpy(e.comm, "testsrv");
 	return pipeline__event(p, &e, sizeof(e));
+}
+
+static int feed_conn(struct pipeline *p, uint16_t type, uint64_t id,
+		     uint16_t role, uint64_t ts)
+{
+	bool client = role == ST_ROLE_CLIENT;
+
+	return feed_tuple(p, type, id, role, ts, "127.0.0.1",
+			  client ? 40000 : 8080, "10.1.2.3",
+			  client ? 8080 : 40000);
 }
 
 /* Positions per conn and direction, as the kernel keeps them. */
@@ -648,5 +660,87 @@ TEST(pipeline_plain_http_scheme_and_proc_events)
 	ASSERT_STREQ(str_attr(&got[0], SC_URL_SCHEME), "http");
 	ASSERT_EQ(pipeline__stats(p)->bad_events, 1);
 	ASSERT_EQ(pipeline__stats(p)->conns_tls, 0);
+	pipeline__free(p);
+}
+
+/*
+ * Both ends on this node, the server's whole request seen before the
+ * client's write (its event comes when its syscall returns): the server
+ * span waits for its client end, then goes out linked.
+ */
+TEST(pipeline_server_span_waits_for_local_client_end)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_tuple(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100, "127.0.0.1",
+		   40000, "127.0.0.1", 8080);
+	feed_tuple(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 110, "127.0.0.1",
+		   8080, "127.0.0.1", 40000);
+	ASSERT_EQ(feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7), 0);
+	ASSERT_EQ(feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7), 0);
+	ASSERT_EQ(ngot, 0);
+	ASSERT_EQ(pipeline__stats(p)->links.held, 1);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, REQ, 900, 9), 0);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].kind, SPAN_KIND_SERVER);
+	ASSERT_STREQ(str_attr(&got[0], SC_SPANTAP_PARENT_SOURCE),
+		     "connection");
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, RESP200, 2100, 9), 0);
+	ASSERT_EQ(ngot, 2);
+	ASSERT_EQ(got[1].kind, SPAN_KIND_CLIENT);
+	ASSERT_MEMEQ(got[0].parent_span_id, got[1].span_id, 8);
+	ASSERT_MEMEQ(got[0].trace_id, got[1].trace_id, 16);
+	ASSERT_EQ(pipeline__stats(p)->links.connection_late, 1);
+	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
+	pipeline__free(p);
+}
+
+/* A client end that never shows: the span goes out unlinked, not lost. */
+TEST(pipeline_held_span_goes_out_when_its_wait_is_over)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_tuple(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100, "127.0.0.1",
+		   40000, "127.0.0.1", 8080);
+	feed_tuple(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 110, "127.0.0.1",
+		   8080, "127.0.0.1", 40000);
+	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
+	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
+	ASSERT_EQ(ngot, 0);
+	pipeline__tick(p, 2000 + CORRELATE_HOLD_NS / 2);
+	ASSERT_EQ(ngot, 0);
+	pipeline__tick(p, 2000 + CORRELATE_HOLD_NS);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_TRUE(span__is_root(&got[0]));
+	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 1);
+
+	/* and at shutdown, whatever the time */
+	feed_data(p, 2, ST_DIR_INGRESS, REQ, 3000, 7);
+	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 4000, 7);
+	ASSERT_EQ(ngot, 1);
+	pipeline__drain(p);
+	ASSERT_EQ(ngot, 2);
+	pipeline__free(p);
+}
+
+/* A client connection gone (or never seen here): nothing is held. */
+TEST(pipeline_no_hold_without_local_client_conn)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_tuple(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100, "127.0.0.1",
+		   40000, "127.0.0.1", 8080);
+	feed_tuple(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 200, "127.0.0.1",
+		   40000, "127.0.0.1", 8080);
+	pipeline__tick(p, 200 + PIPELINE_CLOSE_GRACE_NS);
+	feed_tuple(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 110, "127.0.0.1",
+		   8080, "127.0.0.1", 40000);
+	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
+	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(pipeline__stats(p)->links.held, 0);
 	pipeline__free(p);
 }

@@ -4,10 +4,18 @@
 #include <string.h>
 
 #include "span/correlate.h"
+#include "span/span_sink.h"
 #include "util/fixmap.h"
 
 /* A chain of parents longer than this is a loop or nonsense: stop there */
 #define RESOLVE_MAX_DEPTH 64
+
+/*
+ * Finished spans kept back at once, waiting for a client end on this node:
+ * a few in practice (the client's event is late by a scheduling delay), so
+ * a full list only means the rare extra one goes out unlinked, as before.
+ */
+#define HOLD_MAX 64
 
 struct node {
 	uint8_t span_id[8]; /* all zero: a free slot */
@@ -16,7 +24,9 @@ struct node {
 	uint8_t flags;
 	uint8_t source;	 /* enum parent_source */
 	uint8_t waiting; /* a server end waiting for its client end */
-	uint8_t open;	 /* started, not finished: never evicted */
+	/* and that end's connection is on this node: it will show */
+	uint8_t expected;
+	uint8_t open; /* started, not finished (or held): never evicted */
 };
 
 /*
@@ -52,6 +62,9 @@ struct pair_val {
 
 struct correlate {
 	struct node *nodes;
+	struct fixmap *clients; /* client connections open on this node */
+	struct span *held;	/* HOLD_MAX, taken on first use */
+	uint32_t nheld;
 	uint32_t nnodes; /* a power of two */
 	uint32_t next;	 /* sequence number of the next node taken */
 	uint64_t nodes_evicted;
@@ -80,7 +93,8 @@ struct correlate *correlate__new(size_t max_spans)
 				 sizeof(struct thread_val));
 	k->pairs = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key),
 			       sizeof(struct pair_val));
-	if (!k->nodes || !k->threads || !k->pairs) {
+	k->clients = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key), 1);
+	if (!k->nodes || !k->threads || !k->pairs || !k->clients) {
 		correlate__free(k);
 		errno = ENOMEM;
 		return NULL;
@@ -95,6 +109,8 @@ void correlate__free(struct correlate *k)
 	free(k->nodes);
 	fixmap__free(k->threads);
 	fixmap__free(k->pairs);
+	fixmap__free(k->clients);
+	free(k->held);
 	free(k);
 }
 
@@ -180,6 +196,8 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 	memcpy(pv->span_id, span_id, 8);
 	pv->server_waiting = 1;
 	n->waiting = 1;
+	pk.index = 0;
+	n->expected = fixmap__get(k->clients, &pk) != NULL;
 }
 
 /* Rule 3, client end: link a server end that came first, or wait for it. */
@@ -208,6 +226,37 @@ static void link_client_end(struct correlate *k, const struct correlate_req *r,
 	}
 	memcpy(pv->span_id, span_id, 8);
 	pv->server_waiting = 0;
+}
+
+static void client_key(const struct correlate_conn *cc, struct pair_key *pk)
+{
+	struct correlate_req r = {
+		.family = cc->family,
+		.laddr = cc->laddr,
+		.raddr = cc->raddr,
+		.lport = cc->lport,
+		.rport = cc->rport,
+	};
+
+	pair_key_of(&r, pk);
+}
+
+void correlate__client_open(struct correlate *k,
+			    const struct correlate_conn *cc)
+{
+	struct pair_key pk;
+
+	client_key(cc, &pk);
+	fixmap__put(k->clients, &pk, NULL);
+}
+
+void correlate__client_close(struct correlate *k,
+			     const struct correlate_conn *cc)
+{
+	struct pair_key pk;
+
+	client_key(cc, &pk);
+	fixmap__del(k->clients, &pk);
 }
 
 /* Rule 2: the server request open on this thread, if exactly one. */
@@ -294,24 +343,14 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 	memset(tv->span_id, 0, 8);
 }
 
-void correlate__finish(struct correlate *k, const uint8_t span_id[8],
-		       struct span *s)
+/*
+ * The node whose trace n's span takes: the nearest ancestor that has a
+ * trace of its own, or the last one known.
+ */
+static const struct node *chain_top(struct correlate *k, const struct node *n)
 {
-	struct node *n = k ? node_get(k, span_id) : NULL;
 	const struct node *top = n;
-	const char *src;
 
-	memcpy(s->span_id, span_id, 8);
-	memset(s->parent_span_id, 0, sizeof(s->parent_span_id));
-	s->parent_remote = 0;
-	if (n)
-		n->open = 0;
-	if (!n) {
-		span__random_id(s->trace_id, sizeof(s->trace_id));
-		s->trace_flags = 0x01;
-		return;
-	}
-	/* the trace is that of the nearest ancestor that has one of its own */
 	for (int depth = 0;
 	     top->source == PARENT_THREAD || top->source == PARENT_CONNECTION;
 	     depth++) {
@@ -323,6 +362,16 @@ void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 		}
 		top = p;
 	}
+	return top;
+}
+
+/* Give s its trace, parent and parent source, as n knows them now. */
+static void resolve(struct correlate *k, struct node *n, struct span *s)
+{
+	const struct node *top = chain_top(k, n);
+	const char *src;
+
+	n->open = 0;
 	memcpy(s->trace_id, top->trace_id, sizeof(s->trace_id));
 	s->trace_flags = top->flags;
 	if (n->waiting)
@@ -333,6 +382,73 @@ void correlate__finish(struct correlate *k, const uint8_t span_id[8],
 	s->parent_remote = n->source == PARENT_TRACEPARENT;
 	src = source_names[n->source];
 	span__add_str(s, SC_SPANTAP_PARENT_SOURCE, src, strlen(src));
+}
+
+/* n's trace hangs from a server end whose client end on this node is due */
+static bool blocked(struct correlate *k, const struct node *n)
+{
+	const struct node *top = chain_top(k, n);
+
+	return top->waiting && top->expected;
+}
+
+bool correlate__finish(struct correlate *k, const uint8_t span_id[8],
+		       struct span *s)
+{
+	struct node *n = k ? node_get(k, span_id) : NULL;
+
+	memcpy(s->span_id, span_id, 8);
+	memset(s->parent_span_id, 0, sizeof(s->parent_span_id));
+	s->parent_remote = 0;
+	if (!n) {
+		span__random_id(s->trace_id, sizeof(s->trace_id));
+		s->trace_flags = 0x01;
+		return false;
+	}
+	if (blocked(k, n)) {
+		if (!k->held)
+			k->held = calloc(HOLD_MAX, sizeof(*k->held));
+		if (k->held && k->nheld < HOLD_MAX) {
+			/* open: its node stays while it waits */
+			k->held[k->nheld++] = *s;
+			k->st.held++;
+			return true;
+		}
+		k->st.hold_full++;
+	}
+	resolve(k, n, s);
+	return false;
+}
+
+size_t correlate__nheld(const struct correlate *k)
+{
+	return k ? k->nheld : 0;
+}
+
+void correlate__emit_held(struct correlate *k, uint64_t now_wall_ns,
+			  const struct span_sink *sink)
+{
+	uint32_t i = 0, keep = 0;
+
+	if (!k)
+		return;
+	for (; i < k->nheld; i++) {
+		struct span *s = &k->held[i];
+		struct node *n = node_get(k, s->span_id);
+		bool due = now_wall_ns >= s->end_ns &&
+			   now_wall_ns - s->end_ns >= CORRELATE_HOLD_NS;
+
+		if (n && !due && blocked(k, n)) {
+			if (keep != i)
+				k->held[keep] = *s;
+			keep++;
+			continue;
+		}
+		if (n)
+			resolve(k, n, s);
+		sink->emit(s, sink->arg);
+	}
+	k->nheld = keep;
 }
 
 void correlate__release(struct correlate *k, const uint8_t span_id[8])

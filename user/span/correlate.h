@@ -11,12 +11,17 @@
  *     connection, when both ends are on this node (same TCP 4-tuple, same
  *     place in the connection's request order).
  *
- * Rule 3 also works when the server end is seen first (events of two CPUs
- * can arrive out of order): the server request waits, unlinked, for its
- * client end, and is linked when that shows up. A span takes its trace id
- * from its nearest ancestor with one of its own (a traceparent or a root)
- * when it is finished, so a late link still puts the whole subtree in the
- * right trace. All tables are bounded; what they push out is counted.
+ * Rule 3 also works when the server end is seen first: the client's write
+ * is reported when its syscall returns, and by then the server may have
+ * read it, and even answered, on the other CPU. The server request waits,
+ * unlinked, for its client end, and is linked when that shows up. A span
+ * takes its trace id from its nearest ancestor with one of its own (a
+ * traceparent or a root) when it is finished, so a late link still puts the
+ * whole subtree in the right trace. A span finished while its trace hangs
+ * from a server end still waiting for a client connection known to be on
+ * this node is held back until that end shows (or CORRELATE_HOLD_NS pass):
+ * the agent must pass it on with correlate__emit_held. All tables are
+ * bounded; what they push out is counted.
  */
 #ifndef __SPANTAP_CORRELATE_H
 #define __SPANTAP_CORRELATE_H
@@ -26,6 +31,11 @@
 
 #include "span/span.h"
 #include "span/traceparent.h"
+
+struct span_sink;
+
+/* How long a finished span waits for a client end due on this node */
+#define CORRELATE_HOLD_NS (200 * 1000000ULL)
 
 enum parent_source {
 	PARENT_NONE = 0,
@@ -50,6 +60,16 @@ struct correlate_stats {
 	uint64_t evicted;    /* entries pushed out of full tables */
 	/* requests started when the table was full of requests in flight */
 	uint64_t unremembered;
+	/* finished spans held back for a client end due on this node */
+	uint64_t held;
+	uint64_t hold_full; /* not held, the list being full: maybe unlinked */
+};
+
+/* A TCP connection as its client end sees it. */
+struct correlate_conn {
+	int family;
+	const uint8_t *laddr, *raddr; /* 16 bytes each */
+	uint16_t lport, rport;
 };
 
 /* What is known of a request when it starts. */
@@ -78,12 +98,27 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 			    const uint8_t span_id[8]);
 /*
+ * A client connection on this node opened (its 4-tuple known) or is gone:
+ * server ends seen before its requests wait for them.
+ */
+void correlate__client_open(struct correlate *k,
+			    const struct correlate_conn *cc);
+void correlate__client_close(struct correlate *k,
+			     const struct correlate_conn *cc);
+
+/*
  * The span of request span_id is finished: set its ids, trace id, parent,
  * flags and the spantap.parent.source attribute. k may be NULL: then s is a
- * root with fresh ids.
+ * root with fresh ids. true: s was copied and held back (see above); the
+ * caller must not emit it.
  */
-void correlate__finish(struct correlate *k, const uint8_t span_id[8],
+bool correlate__finish(struct correlate *k, const uint8_t span_id[8],
 		       struct span *s);
+
+/* Spans held back now; emit those whose wait is over, or all at UINT64_MAX */
+size_t correlate__nheld(const struct correlate *k);
+void correlate__emit_held(struct correlate *k, uint64_t now_wall_ns,
+			  const struct span_sink *sink);
 
 /* Request span_id ends without a span (its connection was dropped). */
 void correlate__release(struct correlate *k, const uint8_t span_id[8]);

@@ -397,12 +397,14 @@ static void emit(struct http1_conn *h, const struct span_sink *sink)
 	struct trace_context tp;
 	bool ts_ok;
 
-	correlate__finish(sink->corr, l->span_id, &h->span);
+	h->stats->spans++;
+	/* held back for a late client end: correlate__emit_held sends it */
+	if (correlate__finish(sink->corr, l->span_id, &h->span))
+		return;
 	if (l->tracestate_ok && h->span.parent_remote &&
 	    request_context(pending_peek(h), &tp, &ts_ok) && ts_ok)
 		span__set_trace_state(&h->span, tp.tracestate,
 				      tp.tracestate_len);
-	h->stats->spans++;
 	sink->emit(&h->span, sink->arg);
 }
 
