@@ -2,11 +2,11 @@
 /*
  * Bytes on TCP sockets, from the socket syscalls' tracepoints.
  *
- * Entry: filter the process, resolve the fd to a TCP socket, filter the
- * port, and park the arguments by thread. Exit: with the byte count known,
- * give the bytes their stream position and send a snapshot (at most
- * payload_cap bytes) to userspace. Non-sockets cost one fd walk and no map
- * write.
+ * Filter the process, resolve the fd to a TCP socket, filter the port and,
+ * with the byte count known, give the bytes their stream position and send
+ * a snapshot (at most payload_cap bytes) to userspace. On 5.15+ this all
+ * happens at the syscall's exit; before, the entry parks the arguments by
+ * thread for the exit. Non-sockets cost one fd walk and no map write.
  *
  * Syscall tracepoints exist on every kernel spantap supports (5.8+) and need
  * no kprobes, which some kernels (this project's CI among them) lack. A
@@ -56,19 +56,70 @@ static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
 }
 
 /*
- * Reads, by their exit alone where the kernel lends the thread's saved
- * registers (bpf_task_pt_regs, 5.15+): the arguments are still there, so
- * no entry program runs and nothing is parked per call, and a read that
- * found nothing (EAGAIN, most of an event loop's) costs one comparison.
- * Read bytes are timed by their arrival, at the exit, as before. The
- * loader picks these or the entry/exit pairs below.
+ * Reads and writes, by their exit where the kernel lends the thread's saved
+ * registers (bpf_task_pt_regs, 5.15+): the arguments are still there (and
+ * a write's bytes still in its buffer), so the entry does no fd walk and
+ * parks nothing, and a call that moved nothing (EAGAIN, most of an event
+ * loop's reads) costs one comparison at the exit. Reads are timed by their
+ * arrival, at the exit, writes by their start. The loader picks these or
+ * the entry/exit pairs below.
  */
 static __always_inline struct pt_regs *syscall_regs(void)
 {
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
-static __always_inline int read_done(long ret, __u16 source)
+/*
+ * A write is timed at its start: by its return the peer on this node may
+ * have read, and even answered, on the other CPU, and a request must not
+ * seem to leave after it arrived. The entry only notes the time in a slot
+ * of the thread's (an array, looked up inline: no fd walk, no hashing).
+ * Two threads sharing a slot are told apart by tid; the loser is timed at
+ * its exit.
+ */
+#define WRITE_SLOTS 65536
+
+struct write_slot {
+	__u32 tid;
+	__u32 _pad;
+	__u64 ts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, WRITE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct write_slot);
+} write_start SEC(".maps");
+
+static __always_inline int write_begin(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 key = (__u32)id % WRITE_SLOTS;
+	struct write_slot *w;
+
+	if (!task_selected(id))
+		return 0;
+	w = bpf_map_lookup_elem(&write_start, &key);
+	if (w) {
+		w->tid = (__u32)id;
+		w->ts = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+/* When the write now ending on thread id began; now if that is not known. */
+static __always_inline __u64 write_began(__u64 id, __u64 now)
+{
+	__u32 key = (__u32)id % WRITE_SLOTS;
+	struct write_slot *w = bpf_map_lookup_elem(&write_start, &key);
+
+	if (w && w->tid == (__u32)id && w->ts && w->ts <= now)
+		return w->ts;
+	return now;
+}
+
+static __always_inline int io_done_regs(long ret, __u16 source, __u16 dir)
 {
 	__u64 id, buf, iov = 0;
 	struct user_msghdr m;
@@ -91,10 +142,13 @@ static __always_inline int read_done(long ret, __u16 source)
 			return 0;
 		break;
 	case ST_SRC_READV:
+	case ST_SRC_WRITEV:
 		iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
 		break;
 	case ST_SRC_RECVMSG:
-		if ((PT_REGS_PARM3_CORE_SYSCALL(regs) & ST_MSG_PEEK) ||
+	case ST_SRC_SENDMSG:
+		if ((source == ST_SRC_RECVMSG &&
+		     (PT_REGS_PARM3_CORE_SYSCALL(regs) & ST_MSG_PEEK)) ||
 		    bpf_probe_read_user(&m, sizeof(m), (void *)buf))
 			return 0;
 		iov = (__u64)m.msg_iov;
@@ -103,38 +157,106 @@ static __always_inline int read_done(long ret, __u16 source)
 			return 0;
 		buf = iov;
 		break;
+	case ST_SRC_SENDFILE:
+		/* no user bytes: positions only */
+		buf = 0;
+		break;
 	}
 	sk = fd_to_tcp_sock(fd);
-	if (sk)
-		io_read_done(id, sk, fd, buf, iovcnt, source, ret);
+	if (sk) {
+		__u64 now = bpf_ktime_get_ns();
+
+		io_done(id, sk, fd, buf, iovcnt, source, dir, ret,
+			dir == ST_DIR_EGRESS ? write_began(id, now) : now, now);
+	}
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
 int tp_read_done(struct trace_event_raw_sys_exit *ctx)
 {
-	return read_done(ctx->ret, ST_SRC_READ);
+	return io_done_regs(ctx->ret, ST_SRC_READ, ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int tp_recvfrom_done(struct trace_event_raw_sys_exit *ctx)
 {
-	return read_done(ctx->ret, ST_SRC_RECVFROM);
+	return io_done_regs(ctx->ret, ST_SRC_RECVFROM, ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
 int tp_readv_done(struct trace_event_raw_sys_exit *ctx)
 {
-	return read_done(ctx->ret, ST_SRC_READV);
+	return io_done_regs(ctx->ret, ST_SRC_READV, ST_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int tp_recvmsg_done(struct trace_event_raw_sys_exit *ctx)
 {
-	return read_done(ctx->ret, ST_SRC_RECVMSG);
+	return io_done_regs(ctx->ret, ST_SRC_RECVMSG, ST_DIR_INGRESS);
 }
 
-/* Entry and exit pairs: writes (timed at their start), and reads before 5.15 */
+SEC("tracepoint/syscalls/sys_enter_write")
+int tp_write_begin(void *ctx)
+{
+	return write_begin();
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int tp_sendto_begin(void *ctx)
+{
+	return write_begin();
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int tp_writev_begin(void *ctx)
+{
+	return write_begin();
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int tp_sendmsg_begin(void *ctx)
+{
+	return write_begin();
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendfile64")
+int tp_sendfile64_begin(void *ctx)
+{
+	return write_begin();
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int tp_write_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return io_done_regs(ctx->ret, ST_SRC_WRITE, ST_DIR_EGRESS);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_sendto_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return io_done_regs(ctx->ret, ST_SRC_SENDTO, ST_DIR_EGRESS);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int tp_writev_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return io_done_regs(ctx->ret, ST_SRC_WRITEV, ST_DIR_EGRESS);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int tp_sendmsg_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return io_done_regs(ctx->ret, ST_SRC_SENDMSG, ST_DIR_EGRESS);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int tp_sendfile64_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return io_done_regs(ctx->ret, ST_SRC_SENDFILE, ST_DIR_EGRESS);
+}
+
+/* Entry and exit pairs, before 5.15: writes timed at their start */
 
 SEC("tracepoint/syscalls/sys_enter_read")
 int tp_enter_read(struct trace_event_raw_sys_enter *ctx)

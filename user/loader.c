@@ -91,20 +91,11 @@ static bool is_tp_data(const struct bpf_program *prog)
 	return false;
 }
 
-/* The reads' entry/exit pairs, which the exit-only programs replace. */
-static bool is_read_pair(const struct bpf_program *prog)
+/* The data calls' entry/exit pairs, which the exit-only programs replace */
+static bool is_io_pair(const struct bpf_program *prog)
 {
-	static const char *const names[] = {
-		"tp_enter_read",    "tp_exit_read",    "tp_enter_recvfrom",
-		"tp_exit_recvfrom", "tp_enter_readv",  "tp_exit_readv",
-		"tp_enter_recvmsg", "tp_exit_recvmsg",
-	};
-	const char *name = bpf_program__name(prog);
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
+	return is_tp_data(prog) &&
+	       !sec_starts(prog, "tracepoint/syscalls/sys_enter_close");
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -115,10 +106,11 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /*
- * Reads can be seen by their exit alone where a tracepoint program may ask
- * for the thread's saved registers (5.15+).
+ * Reads and writes can be seen by their exit where a tracepoint program
+ * may ask for the thread's saved registers (5.15+); a write's entry then
+ * only notes when it began.
  */
-static bool probe_exit_only_reads(void)
+static bool probe_exit_only_io(void)
 {
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 				       BPF_FUNC_task_pt_regs, NULL) > 0 &&
@@ -128,14 +120,15 @@ static bool probe_exit_only_reads(void)
 
 /* Whether the program belongs to the attach mode (and flavour) asked for. */
 static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
-		    bool exit_only_reads)
+		    bool exit_only_io)
 {
 	bool sock = o->mode == ATTACH_MODE_SOCKET;
 
-	if (ends_with(bpf_program__name(prog), "_done"))
-		return !sock && exit_only_reads;
-	if (is_read_pair(prog))
-		return !sock && !exit_only_reads;
+	if (ends_with(bpf_program__name(prog), "_done") ||
+	    ends_with(bpf_program__name(prog), "_begin"))
+		return !sock && exit_only_io;
+	if (is_io_pair(prog))
+		return !sock && !exit_only_io;
 
 	if (is_fentry(prog))
 		return sock && o->fentry;
@@ -166,12 +159,12 @@ static const char *hooked_func(const struct bpf_program *prog)
 static void select_programs(struct spantap_bpf *skel,
 			    const struct loader_opts *o, const struct btf *vml)
 {
-	bool exit_only_reads = probe_exit_only_reads();
+	bool exit_only_io = probe_exit_only_io();
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
-		bool keep = in_mode(prog, o, exit_only_reads) &&
+		bool keep = in_mode(prog, o, exit_only_io) &&
 			    (o->tls || !for_tls(prog));
 
 		if (keep && (is_fentry(prog) || is_kprobe(prog)) &&
@@ -187,6 +180,9 @@ static void select_programs(struct spantap_bpf *skel,
 		}
 		bpf_program__set_autoload(prog, keep);
 	}
+	/* 1 MiB that only the exit flavour uses */
+	bpf_map__set_autocreate(skel->maps.write_start,
+				o->mode != ATTACH_MODE_SOCKET && exit_only_io);
 }
 
 /* tcp_recvmsg lost its nonblock argument in 5.19: count them in BTF. */

@@ -114,16 +114,29 @@ static __always_inline void conn_mark_tls(struct conn_state *c)
 	stat_inc(ST_STAT_TLS_CONNS);
 }
 
-/* Announce the end of sk's connection, if it was tracked, and forget it. */
+/*
+ * Announce the end of sk's connection, if it was tracked, and forget it.
+ * pid_tgid 0: the kernel ended it, not a process (see closed_conns).
+ */
 static __always_inline void conn_close(struct sock *sk, __s32 fd,
 				       __u64 pid_tgid)
 {
 	__u64 key = (__u64)sk;
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	struct closed_conn cc;
 
-	if (!c)
+	if (!c) {
+		if (fd >= 0)
+			bpf_map_delete_elem(&closed_conns, &key);
 		return;
+	}
 	emit_conn_event(ST_EV_CONN_CLOSE, sk, c->id, c->role, fd, pid_tgid);
+	if (!pid_tgid) {
+		cc.id = c->id;
+		cc.pos[0] = c->pos[0];
+		cc.pos[1] = c->pos[1];
+		bpf_map_update_elem(&closed_conns, &key, &cc, BPF_ANY);
+	}
 	if (c->ssl) {
 		__u64 ssl = c->ssl, *mapped;
 

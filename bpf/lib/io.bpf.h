@@ -48,8 +48,12 @@ static __always_inline bool io_admit(__u64 id, struct sock *sk,
 	/* ciphertext outside library calls: handshakes, alerts */
 	if (c && (c->flags & CONN_F_TLS))
 		return false;
-	/* tracked connections passed the port filter when made */
-	return c || sock_selected(sk);
+	/*
+	 * tracked connections passed the port filter when made; so did
+	 * those reset since, which may have lost their local port
+	 */
+	return c || sock_selected(sk) ||
+	       bpf_map_lookup_elem(&closed_conns, &key);
 }
 
 /*
@@ -98,6 +102,16 @@ static __always_inline void io_send(__u64 id, struct conn_state *c,
 		emit_data(a->conn_id, a->pos, ret, a, dir, ts, id, false);
 		return;
 	}
+	if (!c) {
+		struct closed_conn *cc =
+			bpf_map_lookup_elem(&closed_conns, &a->sk);
+
+		if (cc) {
+			pos = pos_advance(&cc->pos[dir], ret);
+			emit_data(cc->id, pos, ret, a, dir, ts, id, false);
+			return;
+		}
+	}
 	/* only a socket seen for the first time needs creating */
 	if (!c)
 		c = conn_get((struct sock *)a->sk, ST_ROLE_UNKNOWN, a->fd, id);
@@ -126,13 +140,13 @@ static __always_inline int io_exit(long ret, __u16 dir)
 }
 
 /*
- * Bytes read, seen only when the read is over (a syscall's exit, its
+ * Bytes moved, seen only when the call is over (a syscall's exit, its
  * arguments taken from the saved registers): admit and send at once, with
- * no state kept between entry and exit.
+ * no arguments kept between entry and exit. start: when the call began.
  */
-static __always_inline void io_read_done(__u64 id, struct sock *sk, __s32 fd,
-					 __u64 buf, __u32 iovcnt, __u16 source,
-					 long ret)
+static __always_inline void io_done(__u64 id, struct sock *sk, __s32 fd,
+				    __u64 buf, __u32 iovcnt, __u16 source,
+				    __u16 dir, long ret, __u64 start, __u64 now)
 {
 	struct conn_state *c;
 	struct io_args a = {};
@@ -144,7 +158,8 @@ static __always_inline void io_read_done(__u64 id, struct sock *sk, __s32 fd,
 	a.iovcnt = iovcnt;
 	a.fd = fd;
 	a.source = source;
-	io_send(id, c, &a, ret, ST_DIR_INGRESS, bpf_ktime_get_ns());
+	a.ts = start;
+	io_send(id, c, &a, ret, dir, now);
 }
 
 #endif /* __SPANTAP_IO_BPF_H */

@@ -139,6 +139,24 @@ ST_MAP struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
+/*
+ * A connection the kernel ended (a reset) while its process still holds
+ * the socket: a call in flight, or bytes queued before the reset, may
+ * still move bytes on it, seen after the state is gone. They keep the
+ * connection's identity and positions until the process closes the fd.
+ */
+struct closed_conn {
+	__u64 id;
+	__u64 pos[2];
+};
+
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct closed_conn);
+} closed_conns SEC(".maps");
+
 ST_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
