@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Parent links: the three rules, their order, and late links. */
 #include "span/correlate.h"
+#include "span/span_sink.h"
 #include "test.h"
 
 static const uint8_t lo[16] = {[10] = 0xff, [11] = 0xff, 127, 0, 0, 1};
@@ -73,31 +74,83 @@ TEST(correlate_chain_by_connection_and_thread)
 	correlate__free(k);
 }
 
-/* The server end is seen first; its child too: both end in curl's trace. */
+static struct span held_out[4];
+static int nheld_out;
+
+static void collect_held(struct span *s, void *arg)
+{
+	if (nheld_out < 4)
+		held_out[nheld_out] = *s;
+	nheld_out++;
+}
+
+/*
+ * The server end is seen first, and its child: both are held back until
+ * the client end on this node shows, then end in curl's trace.
+ */
 TEST(correlate_server_first_linked_late)
 {
 	struct correlate *k = correlate__new(1024);
 	static struct span cs, ss, c2;
+	struct correlate_conn cc = {2, lo, lo, 50000, 8080};
+	struct span_sink sink = {.emit = collect_held};
 	struct correlate_req r;
 	uint8_t cid[8], sid[8], c2id[8];
 
+	nheld_out = 0;
+	/* the client's connection was seen opening: its end will come */
+	correlate__client_open(k, &cc);
 	r = req(true, 2, 20, 50000, 8080, 3);
 	correlate__start(k, &r, sid);
 	r = req(false, 2, 20, 50001, 9090, 0);
 	correlate__start(k, &r, c2id);
-	r = req(false, 1, 10, 50000, 8080, 3);
-	correlate__start(k, &r, cid);
 
 	span__reset(&c2);
-	correlate__finish(k, c2id, &c2);
+	ASSERT_TRUE(correlate__finish(k, c2id, &c2));
 	span__reset(&ss);
-	correlate__finish(k, sid, &ss);
+	ASSERT_TRUE(correlate__finish(k, sid, &ss));
+	ASSERT_EQ(correlate__nheld(k), 2);
+	correlate__emit_held(k, 0, &sink);
+	ASSERT_EQ(nheld_out, 0);
+
+	r = req(false, 1, 10, 50000, 8080, 3);
+	correlate__start(k, &r, cid);
+	correlate__emit_held(k, 0, &sink);
+	ASSERT_EQ(nheld_out, 2);
+	span__reset(&cs);
+	ASSERT_TRUE(!correlate__finish(k, cid, &cs));
+	ASSERT_MEMEQ(held_out[0].span_id, c2id, 8);
+	ASSERT_MEMEQ(held_out[1].span_id, sid, 8);
+	ASSERT_MEMEQ(held_out[1].parent_span_id, cid, 8);
+	ASSERT_MEMEQ(held_out[0].trace_id, cs.trace_id, 16);
+	ASSERT_MEMEQ(held_out[1].trace_id, cs.trace_id, 16);
+	ASSERT_EQ(correlate__stats(k)->connection_late, 1);
+	ASSERT_EQ(correlate__stats(k)->held, 2);
+	ASSERT_EQ(correlate__stats(k)->connection_unseen, 0);
+	correlate__free(k);
+}
+
+/* A client whose connection is not on this node: nothing waits for it. */
+TEST(correlate_remote_client_not_waited_for)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span ss, cs;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8];
+
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	ASSERT_TRUE(!correlate__finish(k, sid, &ss));
+	ASSERT_TRUE(span__is_root(&ss));
+	ASSERT_EQ(correlate__stats(k)->connection_unseen, 1);
+	/* a client end with the same 4-tuple after all: no server to link */
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
 	span__reset(&cs);
 	correlate__finish(k, cid, &cs);
-	ASSERT_MEMEQ(ss.parent_span_id, cid, 8);
-	ASSERT_MEMEQ(c2.trace_id, cs.trace_id, 16);
-	ASSERT_MEMEQ(ss.trace_id, cs.trace_id, 16);
-	ASSERT_EQ(correlate__stats(k)->connection_late, 1);
+	ASSERT_EQ(correlate__stats(k)->connection, 0);
+	ASSERT_EQ(correlate__stats(k)->held, 0);
 	correlate__free(k);
 }
 

@@ -174,30 +174,38 @@ static void link_to(struct node *n, const uint8_t parent[8], uint8_t source)
 	n->source = source;
 }
 
-/* Rule 3, server end: the client request at the other end, if seen. */
+/*
+ * Rule 3, server end: the client request at the other end, if seen. If not,
+ * wait for it only when its connection is on this node: a remote client's
+ * end never comes, and waiting would only fill the table.
+ */
 static void link_server(struct correlate *k, const struct correlate_req *r,
 			const uint8_t span_id[8], struct node *n)
 {
 	struct pair_key pk;
 	struct pair_val *pv;
-	bool added;
+	uint64_t index;
 
 	pair_key_of(r, &pk);
-	pv = fixmap__put(k->pairs, &pk, &added);
-	if (!pv)
-		return;
-	if (!added && !pv->server_waiting) {
+	pv = fixmap__get(k->pairs, &pk);
+	if (pv && !pv->server_waiting) {
 		link_to(n, pv->span_id, PARENT_CONNECTION);
 		k->st.connection++;
 		fixmap__del_value(k->pairs, pv);
 		return;
 	}
-	/* the client end is not there yet: wait for it */
-	memcpy(pv->span_id, span_id, 8);
-	pv->server_waiting = 1;
 	n->waiting = 1;
+	index = pk.index;
 	pk.index = 0;
 	n->expected = fixmap__get(k->clients, &pk) != NULL;
+	if (!n->expected)
+		return;
+	pk.index = index;
+	pv = fixmap__put(k->pairs, &pk, NULL);
+	if (!pv)
+		return;
+	memcpy(pv->span_id, span_id, 8);
+	pv->server_waiting = 1;
 }
 
 /* Rule 3, client end: link a server end that came first, or wait for it. */
