@@ -118,17 +118,38 @@ static bool probe_exit_only_io(void)
 				       BPF_FUNC_get_current_task_btf, NULL) > 0;
 }
 
+/*
+ * The exit programs' fd walk can load through BTF pointers directly where
+ * the kernel has bpf_rdonly_cast (6.2+) to type the untyped links.
+ */
+static bool has_rdonly_cast(const struct btf *vml)
+{
+	return vml &&
+	       btf__find_by_name_kind(vml, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+}
+
+/* How the data syscalls are seen: which of the three sets to load */
+enum io_flavour {
+	IO_PAIRS,     /* entry parks the arguments, exit sends (before 5.15) */
+	IO_EXIT,      /* exit sends, arguments from saved registers */
+	IO_EXIT_BTF,  /* the same, the fd walk by direct loads (6.2+) */
+};
+
 /* Whether the program belongs to the attach mode (and flavour) asked for. */
 static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
-		    bool exit_only_io)
+		    enum io_flavour io)
 {
+	const char *name = bpf_program__name(prog);
 	bool sock = o->mode == ATTACH_MODE_SOCKET;
 
-	if (ends_with(bpf_program__name(prog), "_done") ||
-	    ends_with(bpf_program__name(prog), "_begin"))
-		return !sock && exit_only_io;
+	if (ends_with(name, "_done_btf"))
+		return !sock && io == IO_EXIT_BTF;
+	if (ends_with(name, "_done"))
+		return !sock && io == IO_EXIT;
+	if (ends_with(name, "_begin"))
+		return !sock && io != IO_PAIRS;
 	if (is_io_pair(prog))
-		return !sock && !exit_only_io;
+		return !sock && io == IO_PAIRS;
 
 	if (is_fentry(prog))
 		return sock && o->fentry;
@@ -159,12 +180,14 @@ static const char *hooked_func(const struct bpf_program *prog)
 static void select_programs(struct spantap_bpf *skel,
 			    const struct loader_opts *o, const struct btf *vml)
 {
-	bool exit_only_io = probe_exit_only_io();
+	enum io_flavour io = !probe_exit_only_io() ? IO_PAIRS
+			     : has_rdonly_cast(vml)  ? IO_EXIT_BTF
+						     : IO_EXIT;
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
-		bool keep = in_mode(prog, o, exit_only_io) &&
+		bool keep = in_mode(prog, o, io) &&
 			    (o->tls || !for_tls(prog));
 
 		if (keep && (is_fentry(prog) || is_kprobe(prog)) &&
@@ -182,7 +205,7 @@ static void select_programs(struct spantap_bpf *skel,
 	}
 	/* 1 MiB that only the exit flavour uses */
 	bpf_map__set_autocreate(skel->maps.write_start,
-				o->mode != ATTACH_MODE_SOCKET && exit_only_io);
+				o->mode != ATTACH_MODE_SOCKET && io != IO_PAIRS);
 }
 
 /* tcp_recvmsg lost its nonblock argument in 5.19: count them in BTF. */

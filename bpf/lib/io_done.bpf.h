@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Reads and writes, by their exit where the kernel lends the thread's saved
+ * registers (bpf_task_pt_regs, 5.15+): the arguments are still there (and
+ * a write's bytes still in its buffer), so the entry does no fd walk and
+ * parks nothing, and a call that moved nothing (EAGAIN, most of an event
+ * loop's reads) costs one comparison at the exit. Reads are timed by their
+ * arrival, at the exit; writes by their start, which a light entry program
+ * notes (sock_data.bpf.c): by a write's return the peer on this node may
+ * have read, and even answered, on the other CPU, and a request must not
+ * seem to leave after it arrived.
+ *
+ * The includer names the fd walk (IO_DONE_FD_TO_SOCK) and the programs'
+ * suffix (IO_DONE_SUFFIX), then places IO_DONE_PROGS: one object per walk,
+ * and the loader loads the set the kernel can run.
+ */
+#ifndef __SPANTAP_IO_DONE_BPF_H
+#define __SPANTAP_IO_DONE_BPF_H
+
+#include "lib/maps.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/io.bpf.h"
+
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* When the write now ending on thread id began; now if that is not known. */
+static __always_inline __u64 write_began(__u64 id, __u64 now)
+{
+	__u32 key = (__u32)id % WRITE_SLOTS;
+	struct write_slot *w = bpf_map_lookup_elem(&write_start, &key);
+
+	if (w && w->tid == (__u32)id && w->ts && w->ts <= now)
+		return w->ts;
+	return now;
+}
+
+static __always_inline int io_done_regs(long ret, __u16 source, __u16 dir)
+{
+	__u64 id, buf, iov = 0;
+	struct user_msghdr m;
+	struct pt_regs *regs;
+	__u32 iovcnt = 0;
+	struct sock *sk;
+	int fd;
+
+	if (ret <= 0)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!task_selected(id))
+		return 0;
+	regs = syscall_regs();
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	switch (source) {
+	case ST_SRC_RECVFROM:
+		if (PT_REGS_PARM4_CORE_SYSCALL(regs) & ST_MSG_PEEK)
+			return 0;
+		break;
+	case ST_SRC_READV:
+	case ST_SRC_WRITEV:
+		iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		break;
+	case ST_SRC_RECVMSG:
+	case ST_SRC_SENDMSG:
+		if ((source == ST_SRC_RECVMSG &&
+		     (PT_REGS_PARM3_CORE_SYSCALL(regs) & ST_MSG_PEEK)) ||
+		    bpf_probe_read_user(&m, sizeof(m), (void *)buf))
+			return 0;
+		iov = (__u64)m.msg_iov;
+		iovcnt = m.msg_iovlen;
+		if (!iov || !iovcnt)
+			return 0;
+		buf = iov;
+		break;
+	case ST_SRC_SENDFILE:
+		/* no user bytes: positions only */
+		buf = 0;
+		break;
+	}
+	sk = IO_DONE_FD_TO_SOCK(fd);
+	if (sk) {
+		__u64 now = bpf_ktime_get_ns();
+
+		io_done(id, sk, fd, buf, iovcnt, source, dir, ret,
+			dir == ST_DIR_EGRESS ? write_began(id, now) : now, now);
+	}
+	return 0;
+}
+
+#define IO_DONE_NAME_(call, sfx) tp_##call##sfx
+#define IO_DONE_NAME(call, sfx) IO_DONE_NAME_(call, sfx)
+#define IO_DONE_PROG(call, source, dir)                                      \
+	SEC("tracepoint/syscalls/sys_exit_" #call)                           \
+	int IO_DONE_NAME(call, IO_DONE_SUFFIX)(                              \
+		struct trace_event_raw_sys_exit * ctx)                       \
+	{                                                                    \
+		return io_done_regs(ctx->ret, source, dir);                  \
+	}
+
+#define IO_DONE_PROGS()                                                      \
+	IO_DONE_PROG(read, ST_SRC_READ, ST_DIR_INGRESS)                      \
+	IO_DONE_PROG(recvfrom, ST_SRC_RECVFROM, ST_DIR_INGRESS)              \
+	IO_DONE_PROG(readv, ST_SRC_READV, ST_DIR_INGRESS)                    \
+	IO_DONE_PROG(recvmsg, ST_SRC_RECVMSG, ST_DIR_INGRESS)                \
+	IO_DONE_PROG(write, ST_SRC_WRITE, ST_DIR_EGRESS)                     \
+	IO_DONE_PROG(sendto, ST_SRC_SENDTO, ST_DIR_EGRESS)                   \
+	IO_DONE_PROG(writev, ST_SRC_WRITEV, ST_DIR_EGRESS)                   \
+	IO_DONE_PROG(sendmsg, ST_SRC_SENDMSG, ST_DIR_EGRESS)                 \
+	IO_DONE_PROG(sendfile64, ST_SRC_SENDFILE, ST_DIR_EGRESS)
+
+#endif /* __SPANTAP_IO_DONE_BPF_H */
