@@ -728,6 +728,7 @@ static int capture_main(int argc, char **argv, bool record)
 		if (deadline && now >= deadline)
 			break;
 		pipeline__tick(cap.pipe, now);
+		proc_cache__tick(procs, now);
 		if (now - last_tick >= 1000000000ULL) {
 			if (cap.status_line)
 				status_show(&cap, (now - last_tick) / 1e9);

@@ -44,7 +44,20 @@ struct proc_cache {
 	int32_t lru_head, lru_tail;
 	int32_t free_head;
 	char *envbuf; /* PROC_ENVIRON_MAX bytes, reused */
+	uint64_t now_ns; /* from proc_cache__tick; 0: read the clock */
 };
+
+/* Revalidation runs on seconds: the caller's tick is near enough. */
+static uint64_t cache_now(const struct proc_cache *c)
+{
+	return c->now_ns ? c->now_ns : clock__mono_ns();
+}
+
+void proc_cache__tick(struct proc_cache *c, uint64_t now)
+{
+	if (c)
+		c->now_ns = now;
+}
 
 /*
  * Field 22 (starttime) of /proc/PID/stat. comm (field 2) may hold spaces
@@ -235,7 +248,7 @@ static void proc_entry__load(struct proc_cache *c, struct proc_entry *e,
 	if (!info->service_name[0])
 		snprintf(info->service_name, sizeof(info->service_name), "%s",
 			 info->exe_name);
-	e->checked_ns = clock__mono_ns();
+	e->checked_ns = cache_now(c);
 }
 
 /* True when pid now names another process, or the same one after exec. */
@@ -387,7 +400,7 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 			if (proc_entry__stale(e))
 				proc_entry__load(c, e, pid, comm);
 			else
-				e->checked_ns = clock__mono_ns();
+				e->checked_ns = cache_now(c);
 		}
 		return &e->info;
 	}

@@ -52,6 +52,13 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 void proc_info__stand_in(struct proc_info *pi, uint32_t pid, const char *name,
 			 size_t name_size);
 
+/*
+ * The time now (CLOCK_MONOTONIC ns), for a caller that reads the clock
+ * anyway: entries are revalidated against it rather than a clock read per
+ * lookup. Without ticks the cache reads the clock itself.
+ */
+void proc_cache__tick(struct proc_cache *c, uint64_t now);
+
 /* Drop pid's entry, e.g. when the process exited. */
 void proc_cache__forget(struct proc_cache *c, uint32_t pid);
 
