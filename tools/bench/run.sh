@@ -31,7 +31,7 @@
 # the https step, BENCH_PORT (18200, within 18200-18279: the https step uses
 # BENCH_PORT + 20), BENCH_STEPS (all) the steps to run, a comma list of
 # overhead (1, 2, 5), fixed (1's fixed rate), ceiling (3), kernel (4),
-# replay (6), export (7), https (8); fixed and ceiling bring overhead along
+# floor (4b), replay (6), export (7), https (8); fixed and ceiling bring overhead along
 # (they use its untraced rate), export brings replay (its recording).
 set -euo pipefail
 
@@ -63,7 +63,7 @@ die() {
 
 # --- the steps to run (BENCH_STEPS) ----------------------------------------------
 
-steps_all=overhead,fixed,ceiling,kernel,replay,export,https
+steps_all=overhead,fixed,ceiling,kernel,floor,replay,export,https
 steps=${BENCH_STEPS:-all}
 [ "$steps" = all ] && steps=$steps_all
 for s in ${steps//,/ }; do
@@ -81,7 +81,7 @@ need fixed overhead   # a fraction of the untraced wrk rate
 need ceiling overhead # the same
 need export replay    # replays its recording
 plain=0 # a step loading the plain nginx
-for s in overhead fixed ceiling kernel replay export; do want $s && plain=1; done
+for s in overhead fixed ceiling kernel floor replay export; do want $s && plain=1; done
 
 # --- preconditions -------------------------------------------------------------
 
@@ -638,6 +638,43 @@ if want kernel; then
 	bpf_stats_run plain
 fi
 
+# --- 4b: the floor: every program attached, nothing selected -------------------
+# spantap capture --pid 1: the same programs on the same hooks, each leaving
+# at its first test. What this adds to nginx's CPU per request is the price
+# of the hooks themselves (the traced syscall path, the tracepoints' own
+# dispatch), which no work saved inside the programs can lower.
+
+floor_pairs=${BENCH_FLOOR_PAIRS:-4}
+: >"$work/floor.tsv"
+if want floor; then
+	say "floor: $floor_pairs pairs of ${run_s}-s wrk runs, untraced then spantap selecting nothing (--pid 1)"
+	for i in $(seq "$floor_pairs"); do
+		for m in U F; do
+			: >"$alog"
+			[ "$m" = F ] && spantap_start capture --pid 1 --output none
+			n0=$(cpu_ticks "${tgt_pids[@]}")
+			wrk_run "$work/wrk.floor.$m.$i"
+			settle
+			n1=$(cpu_ticks "${tgt_pids[@]}")
+			served=$(log_lines)
+			[ "$served" -gt 0 ] || die "nginx served no request in a wrk run"
+			sp_c=0
+			if [ "$m" = F ]; then
+				spantap_stop
+				sp_c=$sp_cpu
+			fi
+			# mode, CPU per request (nginx + spantap) in us
+			awk -v m=$m -v d=$((n1 - n0)) -v k="$tck" -v s="$sp_c" -v r="$served" \
+				'BEGIN { printf "%s\t%.3f\n", m, (d / k + s) / r * 1e6 }' >>"$work/floor.tsv"
+			say "$(printf 'floor run %d %s: %s requests' "$i" "$([ "$m" = F ] && echo attached || echo untraced)" "$served")"
+		done
+	done
+	fl_ratio=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$work/floor.tsv" | median)
+	fl_range=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$work/floor.tsv" | minmax)
+	fl_added=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 - u }' "$work/floor.tsv" | median)
+	fl_u=$(awk -F'\t' '$1 == "U" { print $2 }' "$work/floor.tsv" | median)
+fi
+
 # --- 3: ceiling, a rate ladder -------------------------------------------------
 
 : >"$work/ladder.tsv"
@@ -822,6 +859,10 @@ fi
 if want kernel; then
 	row "Kernel: BPF time per request" "${fig[plain.bpf_ns_req]} ns" "-" "info" \
 		"sum of run_time_ns of spantap's programs / requests, separate ${run_s}-s run with kernel.bpf_stats_enabled=1 (both ends; ${fig[plain.bpf_runs_req]} program runs per request); per program below"
+fi
+if want floor; then
+	row "Kernel: the hooks' floor, CPU per request attached / untraced" "$(fmt "$fl_ratio" %.3f)" "-" "info" \
+		"as CPU per request above, spantap capture --pid 1 (every program attached, none selects nginx or wrk: each leaves at its first test); median of $floor_pairs interleaved pairs (range $fl_range); adds $(fmt "$fl_added" %.2f) us to $(fmt "$fl_u" %.1f) us/request: the traced syscall path and the tracepoints' dispatch, out of reach of the programs' own cost"
 fi
 if want overhead; then
 	row "Kernel: events per request" "${fig[plain.ev_per_req]}" "-" "info" \
