@@ -105,6 +105,9 @@ int cmd_check(int argc, char **argv)
 	}
 	printf("  %-20s %-4s %u programs loaded and attached\n", "BPF programs",
 	       "yes", loader__nattached(l));
+	if (loader__io_desc(l))
+		printf("  %-20s      %s\n", "reads and writes",
+		       loader__io_desc(l));
 	/* attach for real: a library the kernel refuses shows here */
 	tp = tls_probes__new(l, &to);
 	if (tp) {

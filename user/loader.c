@@ -16,6 +16,7 @@
 struct loader {
 	struct spantap_bpf *skel;
 	enum attach_mode mode;
+	const char *io_desc; /* how the data syscalls are seen; NULL: socket */
 	struct bpf_link **links;
 	unsigned int nattached;
 	int ncpus;
@@ -177,8 +178,18 @@ static const char *hooked_func(const struct bpf_program *prog)
  * every other program must attach or the start fails. Uprobes are loaded
  * here and attached later, to the library files the agent finds.
  */
-static void select_programs(struct spantap_bpf *skel,
-			    const struct loader_opts *o, const struct btf *vml)
+static const char *const io_descs[] = {
+	[IO_PAIRS] = "entry parks the arguments, exit sends (before 5.15)",
+	[IO_EXIT] = "at their exit, arguments from the saved registers "
+		    "(5.15+)",
+	[IO_EXIT_BTF] = "at their exit, arguments from the saved registers, "
+			"fd walk by direct BTF loads (6.2+)",
+};
+
+/* Returns how the data syscalls will be seen, or NULL in the socket mode */
+static const char *select_programs(struct spantap_bpf *skel,
+				   const struct loader_opts *o,
+				   const struct btf *vml)
 {
 	enum io_flavour io = !probe_exit_only_io() ? IO_PAIRS
 			     : has_rdonly_cast(vml)  ? IO_EXIT_BTF
@@ -206,6 +217,7 @@ static void select_programs(struct spantap_bpf *skel,
 	/* 1 MiB that only the exit flavour uses */
 	bpf_map__set_autocreate(skel->maps.write_start,
 				o->mode != ATTACH_MODE_SOCKET && io != IO_PAIRS);
+	return o->mode == ATTACH_MODE_SOCKET ? NULL : io_descs[io];
 }
 
 /* tcp_recvmsg lost its nonblock argument in 5.19: count them in BTF. */
@@ -313,7 +325,7 @@ int loader__start(const struct loader_opts *o, struct loader **ret,
 	}
 	vml = btf__load_vmlinux_btf();
 	l->skel->rodata->recvmsg_nargs = recvmsg_nargs(vml);
-	select_programs(l->skel, o, vml);
+	l->io_desc = select_programs(l->skel, o, vml);
 	btf__free(vml);
 
 	err = spantap_bpf__load(l->skel);
@@ -370,6 +382,11 @@ int loader__read_stats(const struct loader *l, uint64_t *out)
 enum attach_mode loader__mode(const struct loader *l)
 {
 	return l->mode;
+}
+
+const char *loader__io_desc(const struct loader *l)
+{
+	return l->io_desc;
 }
 
 unsigned int loader__nattached(const struct loader *l)

@@ -52,6 +52,8 @@ int loader__ringbuf_fd(const struct loader *l);
 int loader__read_stats(const struct loader *l, uint64_t *out);
 enum attach_mode loader__mode(const struct loader *l);
 /* Number of programs attached. */
+/* How the data syscalls are seen in the tracepoint mode; NULL otherwise */
+const char *loader__io_desc(const struct loader *l);
 unsigned int loader__nattached(const struct loader *l);
 
 struct uprobe_links;

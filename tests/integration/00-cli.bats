@@ -94,6 +94,15 @@ sock_layer_offered() {
 	grep -Eq '^ *BPF programs +yes +[0-9]+ programs loaded' <<<"$output" ||
 		fail "no 'BPF programs yes N programs loaded':" "$output"
 	grep -Eq '^ *privileges +yes' <<<"$output" || fail "privileges not yes:" "$output"
+	# the tracepoint mode says how it sees reads and writes, by what the
+	# kernel has: saved registers from 5.15, rdonly_cast from 6.2
+	if [ $want = tracepoint ]; then
+		local how='entry parks'
+		grep -q ' bpf_task_pt_regs$' /proc/kallsyms && how='at their exit'
+		grep -q ' bpf_rdonly_cast$' /proc/kallsyms && how='fd walk by direct BTF loads'
+		grep -Eq "^ *reads and writes +.*$how" <<<"$output" ||
+			fail "no 'reads and writes ... $how':" "$output"
+	fi
 }
 
 @test "check as an unprivileged user exits non-zero and names privileges" {

@@ -108,7 +108,8 @@ st=0
 sed 's/^/  /' "$work/check.out" "$work/check.err"
 feature() { awk -v f="$1" '$1 == f && NF >= 2 { print $2; exit }' "$work/check.out"; }
 if [ $st -eq 0 ] && grep -qE '^ *BPF programs +yes' "$work/check.out"; then
-	mark "check pass $(sed -nE 's/^ *BPF programs +yes +//p' "$work/check.out" | oneline) ($((SECONDS - t0)) s)"
+	how=$(sed -nE 's/^ *reads and writes +//p' "$work/check.out" | oneline)
+	mark "check pass $(sed -nE 's/^ *BPF programs +yes +//p' "$work/check.out" | oneline)${how:+; reads and writes: $how} ($((SECONDS - t0)) s)"
 else
 	why=$(sed -nE 's/^ *BPF programs +no +//p; s/^ *attach mode +none: +//p' "$work/check.out" | oneline)
 	[ -n "$why" ] || why=$(grep -v '^libbpf: ' "$work/check.err" | tail -2 | oneline || true)
