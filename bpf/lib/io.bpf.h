@@ -97,26 +97,27 @@ static __always_inline void io_send(__u64 id, struct conn_state *c,
 	__u64 ts = dir == ST_DIR_EGRESS ? a->ts : now;
 	__u64 pos;
 
-	if (!c && a->conn_id) {
-		/* closed during the call (a reset): keep the old identity */
-		emit_data(a->conn_id, a->pos, ret, a, dir, ts, id, false);
-		return;
-	}
 	if (!c) {
-		struct closed_conn *cc =
-			bpf_map_lookup_elem(&closed_conns, &a->sk);
+		struct closed_conn *cc;
 
+		if (a->conn_id) {
+			/* closed during the call (a reset): the old identity */
+			emit_data(a->conn_id, a->pos, ret, a, dir, ts, id,
+				  false);
+			return;
+		}
+		/* closed by a reset before the call: the same */
+		cc = bpf_map_lookup_elem(&closed_conns, &a->sk);
 		if (cc) {
 			pos = pos_advance(&cc->pos[dir], ret);
 			emit_data(cc->id, pos, ret, a, dir, ts, id, false);
 			return;
 		}
-	}
-	/* only a socket seen for the first time needs creating */
-	if (!c)
+		/* a socket seen for the first time */
 		c = conn_get((struct sock *)a->sk, ST_ROLE_UNKNOWN, a->fd, id);
-	if (!c)
-		return;
+		if (!c)
+			return;
+	}
 	pos = pos_advance(&c->pos[dir], ret);
 	if (emit_data(c->id, pos, ret, a, dir, ts, id, pos == 0))
 		conn_mark_tls(c);
