@@ -37,13 +37,24 @@ static void conn_streams_account(struct pipeline *p, const struct conn *c)
 	stream_stats_add(&p->stats.streams, &c->streams[1].stats);
 }
 
-static void conn_tuple(const struct conn *c, struct correlate_conn *cc)
+/* A client connection on this node opens or goes: the linker must know. */
+static void conn_client_note(struct pipeline *p, const struct conn *c,
+			     bool open)
 {
-	cc->family = c->family;
-	cc->laddr = c->laddr;
-	cc->raddr = c->raddr;
-	cc->lport = c->lport;
-	cc->rport = c->rport;
+	struct correlate_conn cc = {
+		.family = c->family,
+		.laddr = c->laddr,
+		.raddr = c->raddr,
+		.lport = c->lport,
+		.rport = c->rport,
+	};
+
+	if (c->role != ST_ROLE_CLIENT)
+		return;
+	if (open)
+		correlate__client_open(p->opts.sink.corr, &cc);
+	else
+		correlate__client_close(p->opts.sink.corr, &cc);
 }
 
 static void conn_release(struct conn *c, enum conn_release_reason why,
@@ -51,12 +62,8 @@ static void conn_release(struct conn *c, enum conn_release_reason why,
 {
 	struct pipeline *p = arg;
 	bool closed = why == CONN_RELEASE_CLOSED || c->closed_at;
-	struct correlate_conn cc;
 
-	if (c->role == ST_ROLE_CLIENT) {
-		conn_tuple(c, &cc);
-		correlate__client_close(p->opts.sink.corr, &cc);
-	}
+	conn_client_note(p, c, false);
 
 	if (c->proto == PROTO_HTTP1 && c->proto_state) {
 		http1_conn__finish(c->proto_state, c, closed,
@@ -140,12 +147,7 @@ static int on_conn_open(struct pipeline *p, const struct st_conn_event *e)
 	conn_fill(c, e);
 	c->last_seen = e->hdr.ts_ns;
 	conn_seen(p, c);
-	if (c->role == ST_ROLE_CLIENT) {
-		struct correlate_conn cc;
-
-		conn_tuple(c, &cc);
-		correlate__client_open(p->opts.sink.corr, &cc);
-	}
+	conn_client_note(p, c, true);
 	return 0;
 }
 

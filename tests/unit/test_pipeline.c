@@ -664,6 +664,20 @@ TEST(pipeline_plain_http_scheme_and_proc_events)
 }
 
 /*
+ * Both ends of one connection on this node (127.0.0.1): conn 1 is the
+ * client's, from port 40000, conn 2 the server's, on port 8080.
+ */
+static void feed_local(struct pipeline *p, uint16_t type, uint64_t id,
+		       uint64_t ts)
+{
+	bool client = id == 1;
+
+	feed_tuple(p, type, id, client ? ST_ROLE_CLIENT : ST_ROLE_SERVER, ts,
+		   "127.0.0.1", client ? 40000 : 8080, "127.0.0.1",
+		   client ? 8080 : 40000);
+}
+
+/*
  * Both ends on this node, the server's whole request seen before the
  * client's write (its event comes when its syscall returns): the server
  * span waits for its client end, then goes out linked.
@@ -673,10 +687,8 @@ TEST(pipeline_server_span_waits_for_local_client_end)
 	struct pipeline *p = new_pipeline();
 
 	reset_positions();
-	feed_tuple(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100, "127.0.0.1",
-		   40000, "127.0.0.1", 8080);
-	feed_tuple(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 110, "127.0.0.1",
-		   8080, "127.0.0.1", 40000);
+	feed_local(p, ST_EV_CONN_OPEN, 1, 100);
+	feed_local(p, ST_EV_CONN_OPEN, 2, 110);
 	ASSERT_EQ(feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7), 0);
 	ASSERT_EQ(feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7), 0);
 	ASSERT_EQ(ngot, 0);
@@ -702,10 +714,8 @@ TEST(pipeline_held_span_goes_out_when_its_wait_is_over)
 	struct pipeline *p = new_pipeline();
 
 	reset_positions();
-	feed_tuple(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100, "127.0.0.1",
-		   40000, "127.0.0.1", 8080);
-	feed_tuple(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 110, "127.0.0.1",
-		   8080, "127.0.0.1", 40000);
+	feed_local(p, ST_EV_CONN_OPEN, 1, 100);
+	feed_local(p, ST_EV_CONN_OPEN, 2, 110);
 	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
 	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
 	ASSERT_EQ(ngot, 0);
@@ -731,13 +741,10 @@ TEST(pipeline_no_hold_without_local_client_conn)
 	struct pipeline *p = new_pipeline();
 
 	reset_positions();
-	feed_tuple(p, ST_EV_CONN_OPEN, 1, ST_ROLE_CLIENT, 100, "127.0.0.1",
-		   40000, "127.0.0.1", 8080);
-	feed_tuple(p, ST_EV_CONN_CLOSE, 1, ST_ROLE_CLIENT, 200, "127.0.0.1",
-		   40000, "127.0.0.1", 8080);
+	feed_local(p, ST_EV_CONN_OPEN, 1, 100);
+	feed_local(p, ST_EV_CONN_CLOSE, 1, 200);
 	pipeline__tick(p, 200 + PIPELINE_CLOSE_GRACE_NS);
-	feed_tuple(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 110, "127.0.0.1",
-		   8080, "127.0.0.1", 40000);
+	feed_local(p, ST_EV_CONN_OPEN, 2, 110);
 	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
 	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
 	ASSERT_EQ(ngot, 1);
