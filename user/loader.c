@@ -136,6 +136,15 @@ enum io_flavour {
 	IO_EXIT_BTF,  /* the same, the fd walk by direct loads (6.2+) */
 };
 
+/* What spantap check says of each */
+static const char *const io_descs[] = {
+	[IO_PAIRS] = "entry parks the arguments, exit sends (before 5.15)",
+	[IO_EXIT] = "at their exit, arguments from the saved registers "
+		    "(5.15+)",
+	[IO_EXIT_BTF] = "at their exit, arguments from the saved registers, "
+			"fd walk by direct BTF loads (6.2+)",
+};
+
 /* Whether the program belongs to the attach mode (and flavour) asked for. */
 static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
 		    enum io_flavour io)
@@ -176,17 +185,9 @@ static const char *hooked_func(const struct bpf_program *prog)
  * socket-layer hooks on functions it lacks (tcp_sendpage, gone in 6.5,
  * when sendfile came to use tcp_sendmsg), are not loaded, with a note;
  * every other program must attach or the start fails. Uprobes are loaded
- * here and attached later, to the library files the agent finds.
+ * here and attached later, to the library files the agent finds. Returns
+ * how the data syscalls will be seen, or NULL in the socket mode.
  */
-static const char *const io_descs[] = {
-	[IO_PAIRS] = "entry parks the arguments, exit sends (before 5.15)",
-	[IO_EXIT] = "at their exit, arguments from the saved registers "
-		    "(5.15+)",
-	[IO_EXIT_BTF] = "at their exit, arguments from the saved registers, "
-			"fd walk by direct BTF loads (6.2+)",
-};
-
-/* Returns how the data syscalls will be seen, or NULL in the socket mode */
 static const char *select_programs(struct spantap_bpf *skel,
 				   const struct loader_opts *o,
 				   const struct btf *vml)
