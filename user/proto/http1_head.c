@@ -8,6 +8,7 @@
  * at the latest when its line ends, instead of being held until
  * HTTP1_HEAD_MAX bytes have piled up.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "proto/http1.h"
@@ -150,7 +151,10 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
 	/* Servers that send no reason often drop its SP too. */
 	if (n > 12 && s[12] != ' ')
 		return LINE_BAD;
-	for (i = 13; i < n; i++)
+	i = 13;
+	if (n > i)
+		i += ascii__no_ctl_run(s + i, n - i);
+	for (; i < n; i++)
 		if (!is_field_char(s[i]))
 			return LINE_BAD;
 	if (!complete)
@@ -180,7 +184,8 @@ enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
 	if (!i || s[i] != ':')
 		return LINE_BAD;
 	*ret_colon = i;
-	for (i++; i < n; i++)
+	i++;
+	for (i += ascii__no_ctl_run(s + i, n - i); i < n; i++)
 		if (!is_field_char(s[i]))
 			return LINE_BAD;
 	return complete ? LINE_OK : LINE_MORE;
@@ -278,6 +283,67 @@ static void trim_ows(const uint8_t **v, size_t *n)
 		(*n)--;
 }
 
+/* The header fields a head parse keeps something from. */
+enum field {
+	FIELD_OTHER = 0,
+	FIELD_HOST,
+	FIELD_USER_AGENT,
+	FIELD_TRACEPARENT,
+	FIELD_TRACESTATE,
+	FIELD_CONTENT_LENGTH,
+	FIELD_TRANSFER_ENCODING,
+	FIELD_CONNECTION,
+	FIELD_EXPECT,
+};
+
+/*
+ * Which field a name is. Every field line of every message comes here, so
+ * the length picks the one or two names worth comparing.
+ */
+static enum field field_of(const uint8_t *s, size_t n)
+{
+	switch (n) {
+	case 4:
+		return mem_ieq(s, n, "host") ? FIELD_HOST : FIELD_OTHER;
+	case 6:
+		return mem_ieq(s, n, "expect") ? FIELD_EXPECT : FIELD_OTHER;
+	case 10:
+		if (mem_ieq(s, n, "connection"))
+			return FIELD_CONNECTION;
+		if (mem_ieq(s, n, "user-agent"))
+			return FIELD_USER_AGENT;
+		return mem_ieq(s, n, "tracestate") ? FIELD_TRACESTATE :
+						     FIELD_OTHER;
+	case 11:
+		return mem_ieq(s, n, "traceparent") ? FIELD_TRACEPARENT :
+						      FIELD_OTHER;
+	case 14:
+		return mem_ieq(s, n, "content-length") ? FIELD_CONTENT_LENGTH :
+							 FIELD_OTHER;
+	case 17:
+		return mem_ieq(s, n, "transfer-encoding") ?
+			       FIELD_TRANSFER_ENCODING :
+			       FIELD_OTHER;
+	default:
+		return FIELD_OTHER;
+	}
+}
+
+static void take_tracestate(struct http1_msg *msg, const uint8_t *v, size_t vn)
+{
+	size_t have = strlen(msg->tracestate);
+	size_t room = sizeof(msg->tracestate) - have;
+
+	/* several lines are one list (RFC 9110 5.3) */
+	if (vn && have && room > 1) {
+		msg->tracestate[have++] = ',';
+		msg->tracestate[have] = '\0';
+		room--;
+	}
+	if (vn && (room <= 1 || copy_cut(msg->tracestate + have, room, v, vn)))
+		msg->flags |= HTTP1_F_TRACESTATE_CUT;
+}
+
 /*
  * Take what we keep from one complete field line. False when the line
  * makes the head invalid (only Content-Length can).
@@ -285,46 +351,47 @@ static void trim_ows(const uint8_t **v, size_t *n)
 static bool head_field(struct http1_msg *msg, struct head_fields *hf,
 		       const uint8_t *s, size_t n, size_t colon)
 {
+	enum field f = field_of(s, colon);
 	const uint8_t *v = s + colon + 1;
 	size_t vn = n - colon - 1;
 
+	if (f == FIELD_OTHER)
+		return true;
 	trim_ows(&v, &vn);
-	if (mem_ieq(s, colon, "host")) {
+	switch (f) {
+	case FIELD_HOST:
 		if (!msg->host[0])
 			copy_cut(msg->host, sizeof(msg->host), v, vn);
-	} else if (mem_ieq(s, colon, "user-agent")) {
+		break;
+	case FIELD_USER_AGENT:
 		if (!msg->user_agent[0])
 			copy_cut(msg->user_agent, sizeof(msg->user_agent), v,
 				 vn);
-	} else if (mem_ieq(s, colon, "traceparent")) {
+		break;
+	case FIELD_TRACEPARENT:
 		if (!msg->n_traceparent)
 			copy_cut(msg->traceparent, sizeof(msg->traceparent), v,
 				 vn);
 		if (msg->n_traceparent < UINT8_MAX)
 			msg->n_traceparent++;
-	} else if (mem_ieq(s, colon, "tracestate")) {
-		size_t have = strlen(msg->tracestate);
-		size_t room = sizeof(msg->tracestate) - have;
-
-		/* several lines are one list (RFC 9110 5.3) */
-		if (vn && have && room > 1) {
-			msg->tracestate[have++] = ',';
-			msg->tracestate[have] = '\0';
-			room--;
-		}
-		if (vn && (room <= 1 ||
-			   copy_cut(msg->tracestate + have, room, v, vn)))
-			msg->flags |= HTTP1_F_TRACESTATE_CUT;
-	} else if (mem_ieq(s, colon, "content-length")) {
-		if (!for_each_elem(hf, v, vn, cl_elem))
-			return false;
-	} else if (mem_ieq(s, colon, "transfer-encoding")) {
+		break;
+	case FIELD_TRACESTATE:
+		take_tracestate(msg, v, vn);
+		break;
+	case FIELD_CONTENT_LENGTH:
+		return for_each_elem(hf, v, vn, cl_elem);
+	case FIELD_TRANSFER_ENCODING:
 		for_each_elem(hf, v, vn, te_elem);
-	} else if (mem_ieq(s, colon, "connection")) {
+		break;
+	case FIELD_CONNECTION:
 		for_each_elem(hf, v, vn, conn_elem);
-	} else if (mem_ieq(s, colon, "expect")) {
+		break;
+	case FIELD_EXPECT:
 		if (mem_ieq(v, vn, "100-continue"))
 			msg->flags |= HTTP1_F_EXPECT_CONTINUE;
+		break;
+	default:
+		break;
 	}
 	return true;
 }
@@ -358,6 +425,22 @@ static int head_finish(struct http1_msg *msg, const struct head_fields *hf)
 	return 0;
 }
 
+/*
+ * Empty the message for a new head. The strings are about 1.7 KiB of it,
+ * and clearing them all was a quarter of the head parser's time: a NUL
+ * at the start of each is all their readers look at.
+ */
+static void msg_clear(struct http1_msg *m)
+{
+	memset(m, 0, offsetof(struct http1_msg, method));
+	m->method[0] = '\0';
+	m->target[0] = '\0';
+	m->host[0] = '\0';
+	m->user_agent[0] = '\0';
+	m->traceparent[0] = '\0';
+	m->tracestate[0] = '\0';
+}
+
 enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 				       enum http1_kind kind,
 				       struct http1_msg *msg,
@@ -368,7 +451,7 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 	unsigned int nfields = 0;
 	bool first = true;
 
-	memset(msg, 0, sizeof(*msg));
+	msg_clear(msg);
 	msg->kind = kind;
 	*err = HEAD_ERR_SYNTAX;
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "util/ascii.h"
 #include "util/utf8.h"
 
 static inline int is_cont(unsigned char c)
@@ -67,8 +68,7 @@ size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len)
 	size_t in = 0, out = 0;
 
 	/* almost everything on the wire is ASCII: copy that run as it is */
-	while (in < len && in < cap && !((unsigned char)src[in] & 0x80))
-		in++;
+	in = ascii__run((const uint8_t *)src, len < cap ? len : cap);
 	if (in)
 		memcpy(dst, src, in);
 	out = in;
