@@ -13,6 +13,7 @@
 struct pipeline {
 	struct conn_table *conns;
 	struct correlate *own_corr; /* made here when the sink had none */
+	struct span scratch;	    /* the sink's, see span_sink.h */
 	struct pipeline_opts opts;
 	struct pipeline_stats stats;
 	uint64_t last_ts; /* latest event time seen */
@@ -97,6 +98,7 @@ struct pipeline *pipeline__new(const struct pipeline_opts *o)
 	if (!p)
 		return NULL;
 	p->opts = *o;
+	p->opts.sink.scratch = &p->scratch;
 	if (!p->opts.sink.corr) {
 		p->own_corr = correlate__new(PIPELINE_LINK_SPANS);
 		p->opts.sink.corr = p->own_corr;

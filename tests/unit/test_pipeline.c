@@ -170,6 +170,42 @@ TEST(pipeline_server_span_from_accepted_conn)
 	pipeline__free(p);
 }
 
+/* The Host header's port, when it is one; else the connection's. */
+TEST(pipeline_host_port_and_url_full)
+{
+	static const struct {
+		const char *host, *addr, *url;
+		long long port;
+	} cases[] = {
+		{"x:81", "x", "http://x:81/a", 81},
+		{"[::1]:82", "::1", "http://[::1]:82/a", 82},
+		{"x:65535", "x", "http://x:65535/a", 65535},
+		{"x:65536", "x", "http://x:65536/a", 8080},
+		{"x:0", "x", "http://x:0/a", 8080},
+		{"x:+81", "x", "http://x:+81/a", 8080},
+		{"x:", "x", "http://x:/a", 8080},
+		{"x:123456", "x", "http://x:123456/a", 8080},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pipeline *p = new_pipeline();
+		char req[128];
+
+		reset_positions();
+		snprintf(req, sizeof(req), "GET /a HTTP/1.1\r\nHost: %s\r\n\r\n",
+			 cases[i].host);
+		feed_conn(p, ST_EV_CONN_OPEN, 2, ST_ROLE_CLIENT, 100);
+		feed_data(p, 2, ST_DIR_EGRESS, req, 1000, 9);
+		feed_data(p, 2, ST_DIR_INGRESS, RESP200, 2000, 9);
+		ASSERT_EQ(ngot, 1);
+		ASSERT_STREQ(str_attr(&got[0], SC_SERVER_ADDRESS),
+			     cases[i].addr);
+		ASSERT_EQ(int_attr(&got[0], SC_SERVER_PORT), cases[i].port);
+		ASSERT_STREQ(str_attr(&got[0], SC_URL_FULL), cases[i].url);
+		pipeline__free(p);
+	}
+}
+
 TEST(pipeline_client_span_and_error_rules)
 {
 	struct pipeline *p = new_pipeline();

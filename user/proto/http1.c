@@ -4,6 +4,7 @@
  * takes each head from http1_head.c, then skips the body by Content-Length
  * or chunk sizes, by position, without storing it.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "proto/http1.h"
@@ -47,12 +48,29 @@ static void msg_consume(struct http1_parser *p, struct stream *s, uint64_t n)
 	stream__consume(s, n);
 }
 
+static void copy_str(char *dst, const char *src, size_t size)
+{
+	memcpy(dst, src, strnlen(src, size - 1) + 1);
+	dst[size - 1] = '\0';
+}
+
+void http1_msg__copy(struct http1_msg *dst, const struct http1_msg *src)
+{
+	memcpy(dst, src, offsetof(struct http1_msg, method));
+	copy_str(dst->method, src->method, sizeof(dst->method));
+	copy_str(dst->target, src->target, sizeof(dst->target));
+	copy_str(dst->host, src->host, sizeof(dst->host));
+	copy_str(dst->user_agent, src->user_agent, sizeof(dst->user_agent));
+	copy_str(dst->traceparent, src->traceparent, sizeof(dst->traceparent));
+	copy_str(dst->tracestate, src->tracestate, sizeof(dst->tracestate));
+}
+
 static enum parse_result msg_done(struct http1_parser *p,
 				  struct http1_msg *ret_msg)
 {
 	STAT_INC(p, messages, 1);
 	if (ret_msg)
-		*ret_msg = p->cur;
+		http1_msg__copy(ret_msg, &p->cur);
 	p->state = (p->cur.flags & HTTP1_F_UPGRADE) ? HTTP1_ST_UPGRADED :
 						      HTTP1_ST_HEAD;
 	p->remaining = 0;

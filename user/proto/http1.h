@@ -71,7 +71,11 @@ struct http1_msg {
 	uint64_t end_ts;	 /* ... of the last byte */
 	uint32_t end_tid;
 	uint32_t head_len;
-	/* NUL-terminated, bytes as on the wire, cut to fit */
+	/*
+	 * NUL-terminated, bytes as on the wire, cut to fit. Keep them last:
+	 * a new head clears what comes before method, and only the first
+	 * byte of each string.
+	 */
 	char method[HTTP1_METHOD_MAX];
 	char target[HTTP1_TARGET_MAX];
 	char host[HTTP1_HOST_MAX];
@@ -125,8 +129,9 @@ void http1_parser__init(struct http1_parser *p, enum http1_kind kind,
 			struct http1_stats *stats);
 
 /*
- * Frame the next message from s into *ret_msg (see proto.h for the results).
- * For a response parser, no_body says the request it answers was a HEAD (its
+ * Frame the next message from s into *ret_msg (see proto.h for the results);
+ * with ret_msg NULL, read it in place with http1_parser__msg. For a
+ * response parser, no_body says the request it answers was a HEAD (its
  * body is empty whatever the headers say); 1xx, 204 and 304 responses have
  * no body on their own.
  */
@@ -134,8 +139,24 @@ enum parse_result http1_parser__next(struct http1_parser *p, struct stream *s,
 				     bool no_body, struct http1_msg *ret_msg);
 
 /*
+ * dst = src, copying of each string only what it holds: most of a
+ * message is room its strings do not use.
+ */
+void http1_msg__copy(struct http1_msg *dst, const struct http1_msg *src);
+
+/*
+ * The message the last PARSE_OK framed, valid until the parser is called
+ * again: a message is about 2 KiB, and most are read once, not kept.
+ */
+static inline const struct http1_msg *
+http1_parser__msg(const struct http1_parser *p)
+{
+	return &p->cur;
+}
+
+/*
  * The connection closed: a message whose body runs until close is complete
- * (PARSE_OK, *ret_msg filled, end at the last byte seen); one cut mid-way is
+ * (PARSE_OK, *ret_msg filled unless NULL, end at the last byte seen); one cut mid-way is
  * returned with HTTP1_F_TRUNCATED. PARSE_NEED_MORE when nothing was pending.
  */
 enum parse_result http1_parser__finish(struct http1_parser *p, struct stream *s,

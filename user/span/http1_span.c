@@ -25,8 +25,6 @@ struct http1_conn {
 	uint64_t nreq; /* requests seen on the connection */
 	bool upgraded; /* after 101: the rest is another protocol */
 	struct http1_span_stats *stats;
-	struct http1_msg msg; /* scratch: the message just framed */
-	struct span span;     /* scratch: the span being built */
 };
 
 struct http1_conn *http1_conn__new(const struct conn *c,
@@ -77,7 +75,8 @@ static struct pending_link *pending_push(struct http1_conn *h,
 			return NULL;
 		}
 		for (unsigned int i = 0; i < h->count; i++) {
-			n[i] = h->pending[(h->head + i) % h->cap];
+			http1_msg__copy(&n[i],
+					&h->pending[(h->head + i) % h->cap]);
 			nl[i] = h->links[(h->head + i) % h->cap];
 		}
 		free(h->pending);
@@ -87,7 +86,7 @@ static struct pending_link *pending_push(struct http1_conn *h,
 		h->cap = ncap;
 		h->head = 0;
 	}
-	h->pending[(h->head + h->count) % h->cap] = *m;
+	http1_msg__copy(&h->pending[(h->head + h->count) % h->cap], m);
 	l = &h->links[(h->head + h->count) % h->cap];
 	memset(l, 0, sizeof(*l));
 	h->count++;
@@ -148,6 +147,17 @@ static bool target_path(const char *t, const char **ret_p, size_t *ret_len)
 	return true;
 }
 
+/* A port: 1 to 65535 in plain digits, all of s; else 0. */
+static unsigned int port_of(const char *s)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 5; i++)
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	return i && !s[i] && v <= 65535 ? v : 0;
+}
+
 /* Split a Host header into host and port (0 when absent). */
 static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
 		       unsigned int *ret_port)
@@ -171,13 +181,8 @@ static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
 		hlen = colon ? (size_t)(colon - host) : strlen(host);
 	}
 	*ret_port = 0;
-	if (colon) {
-		char *endp;
-		unsigned long port = strtoul(colon + 1, &endp, 10);
-
-		if (*endp == '\0' && port > 0 && port < 65536)
-			*ret_port = port;
-	}
+	if (colon)
+		*ret_port = port_of(colon + 1);
 	*ret_h = h;
 	*ret_hlen = hlen;
 	return hlen > 0;
@@ -195,6 +200,25 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* buf = scheme "://" host target, cut to fit; returns its length */
+static size_t url_full(char *buf, size_t size, const char *scheme,
+		       const char *host, const char *target)
+{
+	const char *parts[] = {scheme, "://", host, target};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		size_t l = strlen(parts[i]);
+
+		if (l > size - 1 - n)
+			l = size - 1 - n;
+		memcpy(buf + n, parts[i], l);
+		n += l;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 void http1_span__build(struct span *s, const struct conn *c,
 		       const struct http1_msg *req,
 		       const struct http1_msg *resp, bool server,
@@ -208,7 +232,6 @@ void http1_span__build(struct span *s, const struct conn *c,
 	size_t plen, hlen;
 	unsigned int hport = 0;
 	bool have_host;
-	int n;
 
 	span__reset(s);
 	s->kind = server ? SPAN_KIND_SERVER : SPAN_KIND_CLIENT;
@@ -259,20 +282,15 @@ void http1_span__build(struct span *s, const struct conn *c,
 	if (server) {
 		span__add_str(s, SC_CLIENT_ADDRESS, remote, strlen(remote));
 	} else {
+		/* absolute form: the target is the URL */
 		if (req->target[0] == '/')
-			n = snprintf(buf, sizeof(buf), "%s://%s%s", scheme,
-				     req->host[0] ? req->host : remote,
-				     req->target);
+			span__add_str(s, SC_URL_FULL, buf,
+				      url_full(buf, sizeof(buf), scheme,
+					       req->host[0] ? req->host : remote,
+					       req->target));
 		else
-			n = -1; /* absolute form: the target is the URL */
-		if (n < 0)
 			span__add_str(s, SC_URL_FULL, req->target,
 				      strlen(req->target));
-		else
-			span__add_str(s, SC_URL_FULL, buf,
-				      (size_t)n < sizeof(buf)
-					      ? (size_t)n
-					      : sizeof(buf) - 1);
 	}
 	span__add_str(s, SC_NETWORK_PEER_ADDRESS, remote, strlen(remote));
 	span__add_int(s, SC_NETWORK_PEER_PORT, c->rport);
@@ -399,13 +417,13 @@ static void emit(struct http1_conn *h, const struct span_sink *sink)
 
 	h->stats->spans++;
 	/* held back for a late client end: correlate__emit_held sends it */
-	if (correlate__finish(sink->corr, l->span_id, &h->span))
+	if (correlate__finish(sink->corr, l->span_id, sink->scratch))
 		return;
-	if (l->tracestate_ok && h->span.parent_remote &&
+	if (l->tracestate_ok && sink->scratch->parent_remote &&
 	    request_context(pending_peek(h), &tp, &ts_ok) && ts_ok)
-		span__set_trace_state(&h->span, tp.tracestate,
+		span__set_trace_state(sink->scratch, tp.tracestate,
 				      tp.tracestate_len);
-	sink->emit(&h->span, sink->arg);
+	sink->emit(sink->scratch, sink->arg);
 }
 
 static void on_response(struct http1_conn *h, const struct conn *c,
@@ -423,7 +441,7 @@ static void on_response(struct http1_conn *h, const struct conn *c,
 		h->stats->unmatched_responses++;
 		return;
 	}
-	http1_span__build(&h->span, c, req, resp, c->req_dir == ST_DIR_INGRESS,
+	http1_span__build(sink->scratch, c, req, resp, c->req_dir == ST_DIR_INGRESS,
 			  sink);
 	if (resp->flags & HTTP1_F_UPGRADE)
 		h->upgraded = true;
@@ -438,7 +456,7 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 	struct http1_parser *p = &h->parsers[dir];
 
 	for (;;) {
-		const struct http1_msg *req = pending_peek(h);
+		const struct http1_msg *req = pending_peek(h), *m;
 		bool no_body = false;
 		uint64_t before = s->head;
 		enum parse_result r;
@@ -449,7 +467,7 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 		}
 		if (dir != c->req_dir && req && !strcmp(req->method, "HEAD"))
 			no_body = true;
-		r = http1_parser__next(p, s, no_body, &h->msg);
+		r = http1_parser__next(p, s, no_body, NULL);
 		if (r == PARSE_NEED_MORE)
 			return;
 		if (r == PARSE_INVALID) {
@@ -459,15 +477,16 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 				return;
 			continue;
 		}
+		m = http1_parser__msg(p);
 		if (dir == c->req_dir) {
-			struct pending_link *l = pending_push(h, &h->msg);
+			struct pending_link *l = pending_push(h, m);
 
 			if (l)
-				request_start(h, c, &h->msg, l, sink);
+				request_start(h, c, m, l, sink);
 			else
 				h->stats->pipeline_overflow++;
 		} else {
-			on_response(h, c, &h->msg, sink);
+			on_response(h, c, m, sink);
 		}
 	}
 }
@@ -480,12 +499,13 @@ void http1_conn__finish(struct http1_conn *h, struct conn *c, bool closed,
 
 	if (closed && !h->upgraded &&
 	    http1_parser__finish(&h->parsers[resp_dir], &c->streams[resp_dir],
-				 &h->msg) == PARSE_OK)
-		on_response(h, c, &h->msg, sink);
+				 NULL) == PARSE_OK)
+		on_response(h, c, http1_parser__msg(&h->parsers[resp_dir]),
+			    sink);
 	while (h->count) {
 		h->stats->unanswered_requests++;
 		if (closed && !h->upgraded) {
-			build_unanswered(&h->span, c, pending_peek(h), server,
+			build_unanswered(sink->scratch, c, pending_peek(h), server,
 					 close_ts, sink);
 			emit(h, sink);
 		} else {

@@ -21,6 +21,12 @@ struct span_sink {
 	struct proc_cache *procs;
 	/* parent links between spans; NULL: every span is a root */
 	struct correlate *corr;
+	/*
+	 * Where handlers build a span before emit: spans are built one at a
+	 * time, and one buffer for all connections stays in cache where one
+	 * per connection did not. The pipeline provides it.
+	 */
+	struct span *scratch;
 };
 
 #endif /* __SPANTAP_SPAN_SINK_H */
