@@ -154,6 +154,42 @@ TEST(correlate_remote_client_not_waited_for)
 	correlate__free(k);
 }
 
+/*
+ * A client end answered without its server end showing: the server is
+ * elsewhere. Its entry goes, so a later connection on the same 4-tuple
+ * (ports are reused) does not take it as its client.
+ */
+TEST(correlate_answered_client_end_forgotten)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span ss, cs;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8];
+
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
+	span__reset(&cs);
+	correlate__finish(k, cid, &cs);
+	correlate__client_done(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	ASSERT_TRUE(span__is_root(&ss));
+	ASSERT_EQ(correlate__stats(k)->connection, 0);
+
+	/* done for another span's entry (a stale id): the entry stays */
+	r = req(false, 1, 10, 50001, 8080, 0);
+	correlate__start(k, &r, cid);
+	correlate__client_done(k, &r, sid);
+	r = req(true, 2, 20, 50001, 8080, 0);
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	ASSERT_MEMEQ(ss.parent_span_id, cid, 8);
+	correlate__free(k);
+}
+
 TEST(correlate_other_request_index_not_linked)
 {
 	struct correlate *k = correlate__new(1024);

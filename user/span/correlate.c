@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,6 +235,20 @@ static void link_client_end(struct correlate *k, const struct correlate_req *r,
 	}
 	memcpy(pv->span_id, span_id, 8);
 	pv->server_waiting = 0;
+}
+
+void correlate__client_done(struct correlate *k, const struct correlate_req *r,
+			    const uint8_t span_id[8])
+{
+	struct pair_key pk;
+	struct pair_val *pv;
+
+	if (!k)
+		return;
+	pair_key_of(r, &pk);
+	pv = fixmap__get(k->pairs, &pk);
+	if (pv && !pv->server_waiting && !memcmp(pv->span_id, span_id, 8))
+		fixmap__del_value(k->pairs, pv);
 }
 
 static void client_key(const struct correlate_conn *cc, struct pair_key *pk)

@@ -98,6 +98,14 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 			    const uint8_t span_id[8]);
 /*
+ * The client request r (as it was started) is answered or abandoned. Its
+ * server end, if on this node, has started by now (it read the request
+ * before answering), so a client end still waiting for one waits for
+ * nothing: a server elsewhere.
+ */
+void correlate__client_done(struct correlate *k, const struct correlate_req *r,
+			    const uint8_t span_id[8]);
+/*
  * A client connection on this node opened (its 4-tuple known) or is gone:
  * server ends seen before its requests wait for them.
  */

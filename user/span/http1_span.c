@@ -14,6 +14,7 @@
 /* What a request was given when it started, kept beside it */
 struct pending_link {
 	uint8_t span_id[8];
+	uint64_t index; /* the request's place on its connection */
 	bool tracestate_ok; /* a valid traceparent and tracestate came */
 };
 
@@ -360,24 +361,33 @@ static bool request_context(const struct http1_msg *req,
  * A request starts: decide its span id and parent now, while what it hangs
  * from (its thread's server request, its connection's other end) is live.
  */
-static void request_start(struct http1_conn *h, const struct conn *c,
-			  const struct http1_msg *req, struct pending_link *l,
-			  const struct span_sink *sink)
+static struct correlate_req corr_req(const struct conn *c, uint32_t tid,
+				     uint64_t index)
 {
 	struct correlate_req r = {
 		.server = c->req_dir == ST_DIR_INGRESS,
 		.midstream = c->role == ST_ROLE_UNKNOWN,
 		.pid = c->pid,
-		.tid = req->start_tid,
+		.tid = tid,
 		.family = c->family,
 		.laddr = c->laddr,
 		.raddr = c->raddr,
 		.lport = c->lport,
 		.rport = c->rport,
-		.index = h->nreq++,
+		.index = index,
 	};
+
+	return r;
+}
+
+static void request_start(struct http1_conn *h, const struct conn *c,
+			  const struct http1_msg *req, struct pending_link *l,
+			  const struct span_sink *sink)
+{
+	struct correlate_req r = corr_req(c, req->start_tid, h->nreq);
 	struct trace_context tp;
 
+	l->index = h->nreq++;
 	if (!r.server && sink->procs) {
 		const struct proc_info *pi =
 			proc_cache__get(sink->procs, c->pid, c->comm);
@@ -397,14 +407,23 @@ static void request_start(struct http1_conn *h, const struct conn *c,
 		span__random_id(l->span_id, sizeof(l->span_id));
 }
 
-/* The request at the head of the queue is done: its thread is free. */
+/*
+ * The request at the head of the queue is done: a server's thread is free,
+ * a client's end no longer waits for a server end.
+ */
 static void request_done(struct http1_conn *h, const struct conn *c,
 			 const struct span_sink *sink)
 {
-	if (c->req_dir == ST_DIR_INGRESS)
-		correlate__server_done(sink->corr, c->pid,
-				       pending_peek(h)->start_tid,
-				       pending_link(h)->span_id);
+	const struct pending_link *l = pending_link(h);
+	uint32_t tid = pending_peek(h)->start_tid;
+
+	if (c->req_dir == ST_DIR_INGRESS) {
+		correlate__server_done(sink->corr, c->pid, tid, l->span_id);
+	} else {
+		struct correlate_req r = corr_req(c, tid, l->index);
+
+		correlate__client_done(sink->corr, &r, l->span_id);
+	}
 	pending_pop(h);
 }
 
