@@ -79,3 +79,51 @@ TEST(fixmap_random_model)
 	ASSERT_EQ(fixmap__evicted(m), 0);
 	fixmap__free(m);
 }
+
+/*
+ * The same with keys hashed by a prefix: runs of keys sharing it overlap
+ * other runs, and deletion must shift back by the prefix's home slot.
+ */
+TEST(fixmap_prefix_random_model)
+{
+	enum { GROUPS = 6, PER = 12, MAX = 80 };
+	struct key {
+		uint64_t group, index;
+	};
+	struct fixmap *m = fixmap__new(MAX, sizeof(struct key), sizeof(uint32_t));
+	uint32_t model[GROUPS][PER] = {{0}};
+	unsigned int seed = 7;
+
+	ASSERT_TRUE(m);
+	fixmap__hash_prefix(m, sizeof(uint64_t));
+	for (int i = 0; i < 20000; i++) {
+		struct key k = {rand_r(&seed) % GROUPS, rand_r(&seed) % PER};
+		uint32_t *v;
+
+		if (rand_r(&seed) % 3 == 0) {
+			fixmap__del(m, &k);
+			model[k.group][k.index] = 0;
+		} else {
+			v = fixmap__put(m, &k, NULL);
+			ASSERT_TRUE(v);
+			*v = i + 1;
+			model[k.group][k.index] = i + 1;
+		}
+		if (i % 89 == 0) {
+			size_t n = 0;
+
+			for (uint64_t g = 0; g < GROUPS; g++) {
+				for (uint64_t j = 0; j < PER; j++) {
+					struct key q = {g, j};
+
+					v = fixmap__get(m, &q);
+					ASSERT_EQ(v ? *v : 0, model[g][j]);
+					n += model[g][j] != 0;
+				}
+			}
+			ASSERT_EQ(fixmap__count(m), n);
+		}
+	}
+	ASSERT_EQ(fixmap__evicted(m), 0);
+	fixmap__free(m);
+}

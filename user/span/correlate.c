@@ -95,6 +95,12 @@ struct correlate *correlate__new(size_t max_spans)
 	k->pairs = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key),
 			       sizeof(struct pair_val));
 	k->clients = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key), 1);
+	/*
+	 * A connection's requests one after another: their entries share a
+	 * probe run (a connection has few waiting at once, as answered
+	 * client ends leave), and it stays in cache.
+	 */
+	fixmap__hash_prefix(k->pairs, offsetof(struct pair_key, index));
 	if (!k->nodes || !k->threads || !k->pairs || !k->clients) {
 		correlate__free(k);
 		errno = ENOMEM;

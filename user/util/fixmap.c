@@ -8,6 +8,7 @@
 struct fixmap {
 	size_t max, count;
 	size_t key_size, val_size, slot_size;
+	size_t hash_size; /* leading key bytes hashed */
 	size_t val_off; /* in a slot: used flag, key, value, each 8-aligned */
 	size_t mask;	/* slots - 1 */
 	uint8_t *slots;
@@ -63,6 +64,7 @@ struct fixmap *fixmap__new(size_t max_entries, size_t key_size, size_t val_size)
 		n *= 2;
 	m->max = max_entries;
 	m->key_size = key_size;
+	m->hash_size = key_size;
 	m->val_size = val_size;
 	m->val_off = 8 + ((key_size + 7) & ~(size_t)7);
 	m->slot_size = m->val_off + ((val_size + 7) & ~(size_t)7);
@@ -79,10 +81,16 @@ fail:
 	return NULL;
 }
 
+void fixmap__hash_prefix(struct fixmap *m, size_t n)
+{
+	if (m && n && n <= m->key_size && !m->count)
+		m->hash_size = n;
+}
+
 /* The slot holding key, or the empty slot where it would go. */
 static size_t find(const struct fixmap *m, const void *key)
 {
-	size_t i = hash(key, m->key_size) & m->mask;
+	size_t i = hash(key, m->hash_size) & m->mask;
 
 	while (slot(m, i)[0] && !key_eq(slot(m, i) + 8, key, m->key_size))
 		i = (i + 1) & m->mask;
@@ -109,7 +117,7 @@ static void del_at(struct fixmap *m, size_t i)
 		j = (j + 1) & m->mask;
 		if (!slot(m, j)[0])
 			return;
-		home = hash(slot(m, j) + 8, m->key_size) & m->mask;
+		home = hash(slot(m, j) + 8, m->hash_size) & m->mask;
 		/* j stays if its home lies cyclically in (i, j] */
 		if ((i <= j) ? (i < home && home <= j)
 			     : (i < home || home <= j))

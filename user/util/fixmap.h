@@ -18,6 +18,14 @@ struct fixmap;
 /* NULL with errno on failure. */
 struct fixmap *fixmap__new(size_t max_entries, size_t key_size,
 			   size_t val_size);
+/*
+ * Hash only the first n bytes of keys (n <= key size; call before any
+ * put). Keys alike in those share a probe run: one connection's entries
+ * stay in the same few cache lines, where hashing all of each key spread
+ * them over the whole table. Only for keys of which few share a prefix at
+ * once: a run is searched in full.
+ */
+void fixmap__hash_prefix(struct fixmap *m, size_t n);
 /* The value of key, or NULL. */
 void *fixmap__get(const struct fixmap *m, const void *key);
 /*
