@@ -418,6 +418,17 @@ pair_figures() {
 	fig[$t.spans_per_run]=$(med "$r2" T '$8')
 }
 
+# prog_ids PID: the ids of the BPF programs PID holds, comma-separated. Its
+# fds come and go (the TLS scanner opens files): one closed between the
+# listing and the read is skipped. (grep over the glob exited 2 on such an
+# fd, and under pipefail that ended the whole bench without a word.)
+prog_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null || true
+	done | sort -un | paste -sd, -
+}
+
 # bpf_stats_run TAG: one traced wrk run on the target with
 # kernel.bpf_stats_enabled=1, in a run of its own (the statistics cost about
 # 70 ns per program run); per program of spantap's "name runs run_time_ns"
@@ -429,7 +440,7 @@ bpf_stats_run() {
 	: >"$alog"
 	spantap_start capture --port "$tgt_port" --output none
 	# spantap's programs: the prog_id of every BPF fd it holds
-	ids=$(grep -h '^prog_id:' /proc/"$sp_pid"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un | paste -sd, -)
+	ids=$(prog_ids "$sp_pid")
 	[ -n "$ids" ] || die "cannot find spantap's BPF programs in /proc/$sp_pid/fdinfo"
 	# enabled only now: the counters then hold the load and little else
 	sysctl -q -w kernel.bpf_stats_enabled=1
