@@ -14,6 +14,7 @@
 #include "lib/sock.bpf.h"
 #include "lib/filter.bpf.h"
 #include "lib/conn.bpf.h"
+#include "lib/fd_close.bpf.h"
 
 static __always_inline int accept_exit(long ret)
 {
@@ -83,20 +84,7 @@ int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* The process let go of the socket: the end of its requests, as it sees it. */
-SEC("tracepoint/syscalls/sys_enter_close")
-int tp_enter_close(struct trace_event_raw_sys_enter *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct sock *sk;
-
-	if (!task_selected(id))
-		return 0;
-	sk = fd_to_tcp_sock(ctx->args[0]);
-	if (sk)
-		conn_close(sk, ctx->args[0], id);
-	return 0;
-}
+FD_CLOSE_PROG(tp_enter_close, fd_to_tcp_sock)
 
 /*
  * Runs for every TCP state change on the host, often in softirq, so there

@@ -152,8 +152,11 @@ static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
 	const char *name = bpf_program__name(prog);
 	bool sock = o->mode == ATTACH_MODE_SOCKET;
 
-	if (ends_with(name, "_done_btf"))
+	if (ends_with(name, "_btf"))
 		return !sock && io == IO_EXIT_BTF;
+	/* its twin tp_enter_close_btf takes over with the BTF walk */
+	if (sec_starts(prog, "tracepoint/syscalls/sys_enter_close"))
+		return !sock && io != IO_EXIT_BTF;
 	if (ends_with(name, "_done"))
 		return !sock && io == IO_EXIT;
 	if (ends_with(name, "_begin"))
