@@ -190,6 +190,81 @@ TEST(correlate_answered_client_end_forgotten)
 	correlate__free(k);
 }
 
+/*
+ * Writes are timed when they return: on one node the server end may start
+ * before its client end, or end after it. Linked ends bound each other.
+ */
+TEST(correlate_connection_bounds_times)
+{
+	struct correlate *k = correlate__new(1024);
+	struct correlate_conn cc = {2, lo, lo, 50000, 8080};
+	static struct span cs, ss;
+	struct correlate_req r;
+	uint8_t cid[8], sid[8];
+
+	/* the server read the request before the client's write returned */
+	correlate__client_open(k, &cc);
+	r = req(true, 2, 20, 50000, 8080, 0);
+	r.start_ns = 1000;
+	correlate__start(k, &r, sid);
+	r = req(false, 1, 10, 50000, 8080, 0);
+	r.start_ns = 1500;
+	correlate__start(k, &r, cid);
+	span__reset(&ss);
+	ss.start_ns = 1000;
+	ss.end_ns = 3000;
+	ASSERT_TRUE(!correlate__finish(k, sid, &ss));
+	ASSERT_EQ(ss.end_ns, 3000);
+	span__reset(&cs);
+	cs.start_ns = 1500;
+	cs.end_ns = 4000;
+	correlate__finish(k, cid, &cs);
+	ASSERT_EQ(cs.start_ns, 1000);
+	ASSERT_EQ(cs.end_ns, 4000);
+	ASSERT_EQ(correlate__stats(k)->bounded, 1);
+
+	/* the client had the answer before the server's write returned */
+	r = req(false, 1, 10, 50000, 8080, 1);
+	r.start_ns = 5000;
+	correlate__start(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080, 1);
+	r.start_ns = 6000;
+	correlate__start(k, &r, sid);
+	span__reset(&cs);
+	cs.start_ns = 5000;
+	cs.end_ns = 8000;
+	correlate__finish(k, cid, &cs);
+	ASSERT_EQ(cs.start_ns, 5000);
+	span__reset(&ss);
+	ss.start_ns = 6000;
+	ss.end_ns = 8500;
+	correlate__finish(k, sid, &ss);
+	ASSERT_MEMEQ(ss.parent_span_id, cid, 8);
+	ASSERT_EQ(ss.start_ns, 6000);
+	ASSERT_EQ(ss.end_ns, 8000);
+	ASSERT_EQ(correlate__stats(k)->bounded, 2);
+
+	/* ends that agree are left alone, and so are unlinked spans */
+	r = req(false, 1, 10, 50000, 8080, 2);
+	r.start_ns = 9000;
+	correlate__start(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080, 2);
+	r.start_ns = 9500;
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	ss.start_ns = 9500;
+	ss.end_ns = 9900;
+	correlate__finish(k, sid, &ss);
+	span__reset(&cs);
+	cs.start_ns = 9000;
+	cs.end_ns = 10000;
+	correlate__finish(k, cid, &cs);
+	ASSERT_EQ(cs.start_ns, 9000);
+	ASSERT_EQ(ss.end_ns, 9900);
+	ASSERT_EQ(correlate__stats(k)->bounded, 2);
+	correlate__free(k);
+}
+
 TEST(correlate_other_request_index_not_linked)
 {
 	struct correlate *k = correlate__new(1024);

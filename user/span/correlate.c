@@ -28,6 +28,12 @@ struct node {
 	/* and that end's connection is on this node: it will show */
 	uint8_t expected;
 	uint8_t open; /* started, not finished (or held): never evicted */
+	/*
+	 * Times for the connection rule's bounds (see correlate.h), wall ns:
+	 * the span's start, the earliest start of a server end linked to it,
+	 * and its end once finished; 0 while not known.
+	 */
+	uint64_t start_ns, child_start_ns, end_ns;
 };
 
 /*
@@ -181,6 +187,17 @@ static void link_to(struct node *n, const uint8_t parent[8], uint8_t source)
 	n->source = source;
 }
 
+/* Server end srv hangs from client end cli (either may be NULL: gone). */
+static void link_connection(struct correlate *k, struct node *srv,
+			    const uint8_t cli_id[8], struct node *cli)
+{
+	link_to(srv, cli_id, PARENT_CONNECTION);
+	k->st.connection++;
+	if (cli && srv->start_ns &&
+	    (!cli->child_start_ns || srv->start_ns < cli->child_start_ns))
+		cli->child_start_ns = srv->start_ns;
+}
+
 /*
  * Rule 3, server end: the client request at the other end, if seen. If not,
  * wait for it only when its connection is on this node: a remote client's
@@ -196,8 +213,7 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 	pair_key_of(r, &pk);
 	pv = fixmap__get(k->pairs, &pk);
 	if (pv && !pv->server_waiting) {
-		link_to(n, pv->span_id, PARENT_CONNECTION);
-		k->st.connection++;
+		link_connection(k, n, pv->span_id, node_get(k, pv->span_id));
 		fixmap__del_value(k->pairs, pv);
 		return;
 	}
@@ -217,7 +233,7 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 
 /* Rule 3, client end: link a server end that came first, or wait for it. */
 static void link_client_end(struct correlate *k, const struct correlate_req *r,
-			    const uint8_t span_id[8])
+			    const uint8_t span_id[8], struct node *n)
 {
 	struct pair_key pk;
 	struct pair_val *pv;
@@ -232,8 +248,7 @@ static void link_client_end(struct correlate *k, const struct correlate_req *r,
 		srv = node_get(k, pv->span_id);
 		if (srv && srv->source == PARENT_NONE) {
 			srv->waiting = 0;
-			link_to(srv, span_id, PARENT_CONNECTION);
-			k->st.connection++;
+			link_connection(k, srv, span_id, n);
 			k->st.connection_late++;
 		}
 		fixmap__del_value(k->pairs, pv);
@@ -316,6 +331,7 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 		return; /* finish makes it a root */
 	}
 	n->open = 1;
+	n->start_ns = r->start_ns;
 
 	if (r->tp) {
 		memcpy(n->trace_id, r->tp->trace_id, 16);
@@ -346,7 +362,7 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 		else if (!r->tp)
 			link_thread(k, r, n);
 		if (!r->midstream)
-			link_client_end(k, r, ret_span_id);
+			link_client_end(k, r, ret_span_id, n);
 	}
 	k->st.evicted = k->nodes_evicted + fixmap__evicted(k->threads) +
 			fixmap__evicted(k->pairs);
@@ -394,12 +410,37 @@ static const struct node *chain_top(struct correlate *k, const struct node *n)
 	return top;
 }
 
+/*
+ * The connection rule's bounds on s's times (see correlate.h): a client
+ * end started no later than a server end linked to it, and a server end's
+ * last byte left no later than its client end had it.
+ */
+static void bound_times(struct correlate *k, struct node *n, struct span *s)
+{
+	const struct node *cli;
+
+	if (n->child_start_ns && n->child_start_ns < s->start_ns) {
+		s->start_ns = n->child_start_ns;
+		k->st.bounded++;
+	}
+	if (n->source == PARENT_CONNECTION) {
+		cli = node_get(k, n->parent_id);
+		if (cli && cli->end_ns && cli->end_ns < s->end_ns) {
+			s->end_ns = cli->end_ns > s->start_ns ? cli->end_ns :
+								s->start_ns;
+			k->st.bounded++;
+		}
+	}
+	n->end_ns = s->end_ns;
+}
+
 /* Give s its trace, parent and parent source, as n knows them now. */
 static void resolve(struct correlate *k, struct node *n, struct span *s)
 {
 	const struct node *top = chain_top(k, n);
 	const char *src;
 
+	bound_times(k, n, s);
 	n->open = 0;
 	memcpy(s->trace_id, top->trace_id, sizeof(s->trace_id));
 	s->trace_flags = top->flags;

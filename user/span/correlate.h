@@ -22,6 +22,14 @@
  * this node is held back until that end shows (or CORRELATE_HOLD_NS pass):
  * the agent must pass it on with correlate__emit_held. All tables are
  * bounded; what they push out is counted.
+ *
+ * Rule 3 also bounds the two ends' times. A write is timed when it
+ * returns, and on one node the other end may have read, or even answered,
+ * by then: a client end starts no later than its server end (the request
+ * was on its way before the server could read it), and a server end ends
+ * no later than its client end (the last byte of the answer had left once
+ * the client had it). Times only move inside what the two ends' syscalls
+ * overlap; stats.bounded counts the moves.
  */
 #ifndef __SPANTAP_CORRELATE_H
 #define __SPANTAP_CORRELATE_H
@@ -63,6 +71,7 @@ struct correlate_stats {
 	/* finished spans held back for a client end due on this node */
 	uint64_t held;
 	uint64_t hold_full; /* not held, the list being full: maybe unlinked */
+	uint64_t bounded; /* span times moved to a linked end's (see above) */
 };
 
 /* A TCP connection as its client end sees it. */
@@ -82,6 +91,7 @@ struct correlate_req {
 	const uint8_t *laddr, *raddr; /* 16 bytes each */
 	uint16_t lport, rport;
 	uint64_t index; /* the request's place on its connection, from 0 */
+	uint64_t start_ns; /* wall clock, its first byte */
 	const struct trace_context *tp; /* a valid traceparent, or NULL */
 };
 

@@ -362,7 +362,7 @@ static bool request_context(const struct http1_msg *req,
  * from (its thread's server request, its connection's other end) is live.
  */
 static struct correlate_req corr_req(const struct conn *c, uint32_t tid,
-				     uint64_t index)
+				     uint64_t index, uint64_t start_ns)
 {
 	struct correlate_req r = {
 		.server = c->req_dir == ST_DIR_INGRESS,
@@ -375,6 +375,7 @@ static struct correlate_req corr_req(const struct conn *c, uint32_t tid,
 		.lport = c->lport,
 		.rport = c->rport,
 		.index = index,
+		.start_ns = start_ns,
 	};
 
 	return r;
@@ -384,7 +385,8 @@ static void request_start(struct http1_conn *h, const struct conn *c,
 			  const struct http1_msg *req, struct pending_link *l,
 			  const struct span_sink *sink)
 {
-	struct correlate_req r = corr_req(c, req->start_tid, h->nreq);
+	struct correlate_req r = corr_req(c, req->start_tid, h->nreq,
+					  req->start_ts + sink->mono_to_wall);
 	struct trace_context tp;
 
 	l->index = h->nreq++;
@@ -420,7 +422,7 @@ static void request_done(struct http1_conn *h, const struct conn *c,
 	if (c->req_dir == ST_DIR_INGRESS) {
 		correlate__server_done(sink->corr, c->pid, tid, l->span_id);
 	} else {
-		struct correlate_req r = corr_req(c, tid, l->index);
+		struct correlate_req r = corr_req(c, tid, l->index, 0);
 
 		correlate__client_done(sink->corr, &r, l->span_id);
 	}
