@@ -62,53 +62,6 @@ static __always_inline int msg_enter(int fd, struct user_msghdr *umsg,
 /* The exit programs, with the fd walk of probe reads (5.15 to 6.1) */
 IO_DONE_PROGS()
 
-/* A write's start, for its exit program: the time, in the thread's slot */
-static __always_inline int write_begin(void)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 key = (__u32)id % WRITE_SLOTS;
-	struct write_slot *w;
-
-	if (!task_selected(id))
-		return 0;
-	w = bpf_map_lookup_elem(&write_start, &key);
-	if (w) {
-		w->tid = (__u32)id;
-		w->ts = bpf_ktime_get_ns();
-	}
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_write")
-int tp_write_begin(void *ctx)
-{
-	return write_begin();
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int tp_sendto_begin(void *ctx)
-{
-	return write_begin();
-}
-
-SEC("tracepoint/syscalls/sys_enter_writev")
-int tp_writev_begin(void *ctx)
-{
-	return write_begin();
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int tp_sendmsg_begin(void *ctx)
-{
-	return write_begin();
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendfile64")
-int tp_sendfile64_begin(void *ctx)
-{
-	return write_begin();
-}
-
 /* Entry and exit pairs, before 5.15: writes timed at their start */
 
 SEC("tracepoint/syscalls/sys_enter_read")

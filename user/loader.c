@@ -159,8 +159,6 @@ static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
 		return !sock && io != IO_EXIT_BTF;
 	if (ends_with(name, "_done"))
 		return !sock && io == IO_EXIT;
-	if (ends_with(name, "_begin"))
-		return !sock && io != IO_PAIRS;
 	if (is_io_pair(prog))
 		return !sock && io == IO_PAIRS;
 
@@ -218,9 +216,6 @@ static const char *select_programs(struct spantap_bpf *skel,
 		}
 		bpf_program__set_autoload(prog, keep);
 	}
-	/* 1 MiB that only the exit flavour uses */
-	bpf_map__set_autocreate(skel->maps.write_start,
-				o->mode != ATTACH_MODE_SOCKET && io != IO_PAIRS);
 	return o->mode == ATTACH_MODE_SOCKET ? NULL : io_descs[io];
 }
 

@@ -143,11 +143,11 @@ static __always_inline int io_exit(long ret, __u16 dir)
 /*
  * Bytes moved, seen only when the call is over (a syscall's exit, its
  * arguments taken from the saved registers): admit and send at once, with
- * no arguments kept between entry and exit. start: when the call began.
+ * no arguments kept between entry and exit; timed now, at the end.
  */
 static __always_inline void io_done(__u64 id, struct sock *sk, __s32 fd,
 				    __u64 buf, __u32 iovcnt, __u16 source,
-				    __u16 dir, long ret, __u64 start, __u64 now)
+				    __u16 dir, long ret, __u64 now)
 {
 	struct conn_state *c;
 	struct io_args a = {};
@@ -159,7 +159,7 @@ static __always_inline void io_done(__u64 id, struct sock *sk, __s32 fd,
 	a.iovcnt = iovcnt;
 	a.fd = fd;
 	a.source = source;
-	a.ts = start;
+	a.ts = now;
 	io_send(id, c, &a, ret, dir, now);
 }
 

@@ -2,13 +2,13 @@
 /*
  * Reads and writes, by their exit where the kernel lends the thread's saved
  * registers (bpf_task_pt_regs, 5.15+): the arguments are still there (and
- * a write's bytes still in its buffer), so the entry does no fd walk and
- * parks nothing, and a call that moved nothing (EAGAIN, most of an event
- * loop's reads) costs one comparison at the exit. Reads are timed by their
- * arrival, at the exit; writes by their start, which a light entry program
- * notes (sock_data.bpf.c): by a write's return the peer on this node may
- * have read, and even answered, on the other CPU, and a request must not
- * seem to leave after it arrived.
+ * a write's bytes still in its buffer), so there is no entry program at
+ * all, and a call that moved nothing (EAGAIN, most of an event loop's
+ * reads) costs one comparison at the exit. Both are timed at the exit.
+ * By a write's return the peer on this node may have read, and even
+ * answered, on the other CPU; the agent bounds the two ends' times when it
+ * links them (span/correlate.h), which costs nothing here, where an entry
+ * program noting each write's start cost a hooked event per write.
  *
  * The includer names the fd walk (IO_DONE_FD_TO_SOCK) and the programs'
  * suffix (IO_DONE_SUFFIX), then places IO_DONE_PROGS: one object per walk,
@@ -24,17 +24,6 @@
 static __always_inline struct pt_regs *syscall_regs(void)
 {
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
-
-/* When the write now ending on thread id began; now if that is not known. */
-static __always_inline __u64 write_began(__u64 id, __u64 now)
-{
-	__u32 key = (__u32)id % WRITE_SLOTS;
-	struct write_slot *w = bpf_map_lookup_elem(&write_start, &key);
-
-	if (w && w->tid == (__u32)id && w->ts && w->ts <= now)
-		return w->ts;
-	return now;
 }
 
 static __always_inline int io_done_regs(long ret, __u16 source, __u16 dir)
@@ -81,12 +70,9 @@ static __always_inline int io_done_regs(long ret, __u16 source, __u16 dir)
 		break;
 	}
 	sk = IO_DONE_FD_TO_SOCK(fd);
-	if (sk) {
-		__u64 now = bpf_ktime_get_ns();
-
+	if (sk)
 		io_done(id, sk, fd, buf, iovcnt, source, dir, ret,
-			dir == ST_DIR_EGRESS ? write_began(id, now) : now, now);
-	}
+			bpf_ktime_get_ns());
 	return 0;
 }
 

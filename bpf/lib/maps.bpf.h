@@ -140,25 +140,6 @@ ST_MAP struct {
 } conns SEC(".maps");
 
 /*
- * When each thread's current write began, for writes seen at their exit:
- * a slot per tid (modulo), looked up inline; the tid tells sharers apart.
- */
-#define WRITE_SLOTS 65536
-
-struct write_slot {
-	__u32 tid;
-	__u32 _pad;
-	__u64 ts;
-};
-
-ST_MAP struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, WRITE_SLOTS);
-	__type(key, __u32);
-	__type(value, struct write_slot);
-} write_start SEC(".maps");
-
-/*
  * A connection the kernel ended (a reset) while its process still holds
  * the socket: a call in flight, or bytes queued before the reset, may
  * still move bytes on it, seen after the state is gone. They keep the
