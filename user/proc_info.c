@@ -396,7 +396,7 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 		    strncmp(e->comm, comm, COMM_LEN)) {
 			/* never seen in /proc, and now another program */
 			proc_entry__load(c, e, pid, comm);
-		} else if (clock__mono_ns() - e->checked_ns >= REVALIDATE_NS) {
+		} else if (cache_now(c) - e->checked_ns >= REVALIDATE_NS) {
 			if (proc_entry__stale(e))
 				proc_entry__load(c, e, pid, comm);
 			else
