@@ -154,7 +154,7 @@ static unsigned int port_of(const char *s)
 	unsigned int v = 0;
 	size_t i;
 
-	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 5; i++)
+	for (i = 0; i < 5 && s[i] >= '0' && s[i] <= '9'; i++)
 		v = v * 10 + (unsigned int)(s[i] - '0');
 	return i && !s[i] && v <= 65535 ? v : 0;
 }
