@@ -63,26 +63,34 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 /*
  * The same walk with direct loads through BTF pointers (6.2+: the current
- * task's BTF pointer, bpf_rdonly_cast for the untyped links): one probe
- * read, for the fd array's slot, instead of a dozen. A fault reads as 0.
+ * task's BTF pointer, bpf_rdonly_cast for the untyped links), no helper
+ * call at all where a dozen probe reads were. A fault reads as 0.
  */
 static __always_inline struct sock *fd_to_tcp_sock_btf(int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
+	struct list_head *slot;
 	struct file *file;
 	struct socket *sock;
 	struct sock *sk;
-	void *slot = NULL;
 
 	if (fd < 0)
 		return NULL;
 	fdt = task->files->fdt;
 	if ((unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	if (bpf_probe_read_kernel(&slot, sizeof(slot), &fdt->fd[fd]) || !slot)
+	/*
+	 * The fd array's slot: the verifier takes no variable index into a
+	 * BTF pointer, and bpf_probe_read_kernel cost about 80 ns a call. Cast
+	 * the slot's address to a struct whose first member is a pointer
+	 * (list_head's next) and load that: one fault-safe load.
+	 */
+	slot = bpf_rdonly_cast((void *)((__u64)fdt->fd + (__u64)fd * 8),
+			       bpf_core_type_id_kernel(struct list_head));
+	if (!slot->next)
 		return NULL;
-	file = bpf_rdonly_cast(slot, bpf_core_type_id_kernel(struct file));
+	file = bpf_rdonly_cast(slot->next, bpf_core_type_id_kernel(struct file));
 	if ((file->f_inode->i_mode & ST_S_IFMT) != ST_S_IFSOCK)
 		return NULL;
 	sock = bpf_rdonly_cast(file->private_data,
