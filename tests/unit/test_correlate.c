@@ -190,6 +190,27 @@ TEST(correlate_answered_client_end_forgotten)
 	correlate__free(k);
 }
 
+/* Request index of 50000 -> 8080 starts at start_ns; its id in id. */
+static void start_at(struct correlate *k, bool server, uint64_t index,
+		     uint64_t start_ns, uint8_t id[8])
+{
+	struct correlate_req r = server ? req(true, 2, 20, 50000, 8080, index) :
+					  req(false, 1, 10, 50000, 8080, index);
+
+	r.start_ns = start_ns;
+	correlate__start(k, &r, id);
+}
+
+/* The span of id, with these times, finished into s. */
+static bool finish_at(struct correlate *k, const uint8_t id[8], struct span *s,
+		      uint64_t start_ns, uint64_t end_ns)
+{
+	span__reset(s);
+	s->start_ns = start_ns;
+	s->end_ns = end_ns;
+	return correlate__finish(k, id, s);
+}
+
 /*
  * Writes are timed when they return: on one node the server end may start
  * before its client end, or end after it. Linked ends bound each other.
@@ -199,66 +220,35 @@ TEST(correlate_connection_bounds_times)
 	struct correlate *k = correlate__new(1024);
 	struct correlate_conn cc = {2, lo, lo, 50000, 8080};
 	static struct span cs, ss;
-	struct correlate_req r;
 	uint8_t cid[8], sid[8];
 
 	/* the server read the request before the client's write returned */
 	correlate__client_open(k, &cc);
-	r = req(true, 2, 20, 50000, 8080, 0);
-	r.start_ns = 1000;
-	correlate__start(k, &r, sid);
-	r = req(false, 1, 10, 50000, 8080, 0);
-	r.start_ns = 1500;
-	correlate__start(k, &r, cid);
-	span__reset(&ss);
-	ss.start_ns = 1000;
-	ss.end_ns = 3000;
-	ASSERT_TRUE(!correlate__finish(k, sid, &ss));
+	start_at(k, true, 0, 1000, sid);
+	start_at(k, false, 0, 1500, cid);
+	ASSERT_TRUE(!finish_at(k, sid, &ss, 1000, 3000));
 	ASSERT_EQ(ss.end_ns, 3000);
-	span__reset(&cs);
-	cs.start_ns = 1500;
-	cs.end_ns = 4000;
-	correlate__finish(k, cid, &cs);
+	finish_at(k, cid, &cs, 1500, 4000);
 	ASSERT_EQ(cs.start_ns, 1000);
 	ASSERT_EQ(cs.end_ns, 4000);
 	ASSERT_EQ(correlate__stats(k)->bounded, 1);
 
 	/* the client had the answer before the server's write returned */
-	r = req(false, 1, 10, 50000, 8080, 1);
-	r.start_ns = 5000;
-	correlate__start(k, &r, cid);
-	r = req(true, 2, 20, 50000, 8080, 1);
-	r.start_ns = 6000;
-	correlate__start(k, &r, sid);
-	span__reset(&cs);
-	cs.start_ns = 5000;
-	cs.end_ns = 8000;
-	correlate__finish(k, cid, &cs);
+	start_at(k, false, 1, 5000, cid);
+	start_at(k, true, 1, 6000, sid);
+	finish_at(k, cid, &cs, 5000, 8000);
 	ASSERT_EQ(cs.start_ns, 5000);
-	span__reset(&ss);
-	ss.start_ns = 6000;
-	ss.end_ns = 8500;
-	correlate__finish(k, sid, &ss);
+	finish_at(k, sid, &ss, 6000, 8500);
 	ASSERT_MEMEQ(ss.parent_span_id, cid, 8);
 	ASSERT_EQ(ss.start_ns, 6000);
 	ASSERT_EQ(ss.end_ns, 8000);
 	ASSERT_EQ(correlate__stats(k)->bounded, 2);
 
 	/* ends that agree are left alone, and so are unlinked spans */
-	r = req(false, 1, 10, 50000, 8080, 2);
-	r.start_ns = 9000;
-	correlate__start(k, &r, cid);
-	r = req(true, 2, 20, 50000, 8080, 2);
-	r.start_ns = 9500;
-	correlate__start(k, &r, sid);
-	span__reset(&ss);
-	ss.start_ns = 9500;
-	ss.end_ns = 9900;
-	correlate__finish(k, sid, &ss);
-	span__reset(&cs);
-	cs.start_ns = 9000;
-	cs.end_ns = 10000;
-	correlate__finish(k, cid, &cs);
+	start_at(k, false, 2, 9000, cid);
+	start_at(k, true, 2, 9500, sid);
+	finish_at(k, sid, &ss, 9500, 9900);
+	finish_at(k, cid, &cs, 9000, 10000);
 	ASSERT_EQ(cs.start_ns, 9000);
 	ASSERT_EQ(ss.end_ns, 9900);
 	ASSERT_EQ(correlate__stats(k)->bounded, 2);
