@@ -107,9 +107,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /*
- * Reads and writes can be seen by their exit where a tracepoint program
- * may ask for the thread's saved registers (5.15+); a write's entry then
- * only notes when it began.
+ * Reads and writes can be seen by their exit alone where a tracepoint
+ * program may ask for the thread's saved registers (5.15+).
  */
 static bool probe_exit_only_io(void)
 {

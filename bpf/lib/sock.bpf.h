@@ -74,6 +74,7 @@ static __always_inline struct sock *fd_to_tcp_sock_btf(int fd)
 	struct file *file;
 	struct socket *sock;
 	struct sock *sk;
+	__u64 addr;
 
 	if (fd < 0)
 		return NULL;
@@ -86,7 +87,8 @@ static __always_inline struct sock *fd_to_tcp_sock_btf(int fd)
 	 * the slot's address to a struct whose first member is a pointer
 	 * (list_head's next) and load that: one fault-safe load.
 	 */
-	slot = bpf_rdonly_cast((void *)((__u64)fdt->fd + (__u64)fd * 8),
+	addr = (__u64)fdt->fd + (__u64)fd * sizeof(struct file *);
+	slot = bpf_rdonly_cast((void *)addr,
 			       bpf_core_type_id_kernel(struct list_head));
 	if (!slot->next)
 		return NULL;

@@ -48,7 +48,8 @@ static void msg_consume(struct http1_parser *p, struct stream *s, uint64_t n)
 	stream__consume(s, n);
 }
 
-static void copy_str(char *dst, const char *src, size_t size)
+/* dst[size] = src, which holds at most size - 1 characters and a NUL */
+static void copy_str(char *dst, size_t size, const char *src)
 {
 	memcpy(dst, src, strnlen(src, size - 1) + 1);
 	dst[size - 1] = '\0';
@@ -57,12 +58,12 @@ static void copy_str(char *dst, const char *src, size_t size)
 void http1_msg__copy(struct http1_msg *dst, const struct http1_msg *src)
 {
 	memcpy(dst, src, offsetof(struct http1_msg, method));
-	copy_str(dst->method, src->method, sizeof(dst->method));
-	copy_str(dst->target, src->target, sizeof(dst->target));
-	copy_str(dst->host, src->host, sizeof(dst->host));
-	copy_str(dst->user_agent, src->user_agent, sizeof(dst->user_agent));
-	copy_str(dst->traceparent, src->traceparent, sizeof(dst->traceparent));
-	copy_str(dst->tracestate, src->tracestate, sizeof(dst->tracestate));
+	copy_str(dst->method, sizeof(dst->method), src->method);
+	copy_str(dst->target, sizeof(dst->target), src->target);
+	copy_str(dst->host, sizeof(dst->host), src->host);
+	copy_str(dst->user_agent, sizeof(dst->user_agent), src->user_agent);
+	copy_str(dst->traceparent, sizeof(dst->traceparent), src->traceparent);
+	copy_str(dst->tracestate, sizeof(dst->tracestate), src->tracestate);
 }
 
 static enum parse_result msg_done(struct http1_parser *p,
