@@ -244,14 +244,27 @@ TEST(correlate_connection_bounds_times)
 	ASSERT_EQ(ss.end_ns, 8000);
 	ASSERT_EQ(correlate__stats(k)->bounded, 2);
 
+	/*
+	 * the same, but the server end finished first: the client end,
+	 * finishing second, ends no earlier than its server end
+	 */
+	start_at(k, false, 3, 20000, cid);
+	start_at(k, true, 3, 21000, sid);
+	finish_at(k, sid, &ss, 21000, 23025);
+	ASSERT_EQ(ss.end_ns, 23025);
+	finish_at(k, cid, &cs, 20000, 23000);
+	ASSERT_EQ(cs.end_ns, 23025);
+	ASSERT_EQ(correlate__stats(k)->bounded, 3);
+
 	/* ends that agree are left alone, and so are unlinked spans */
 	start_at(k, false, 2, 9000, cid);
 	start_at(k, true, 2, 9500, sid);
 	finish_at(k, sid, &ss, 9500, 9900);
 	finish_at(k, cid, &cs, 9000, 10000);
 	ASSERT_EQ(cs.start_ns, 9000);
+	ASSERT_EQ(cs.end_ns, 10000);
 	ASSERT_EQ(ss.end_ns, 9900);
-	ASSERT_EQ(correlate__stats(k)->bounded, 2);
+	ASSERT_EQ(correlate__stats(k)->bounded, 3);
 	correlate__free(k);
 }
 

@@ -30,10 +30,11 @@ struct node {
 	uint8_t open; /* started, not finished (or held): never evicted */
 	/*
 	 * Times for the connection rule's bounds (see correlate.h), wall ns:
-	 * the span's start, the earliest start of a server end linked to it,
-	 * and its end once finished; 0 while not known.
+	 * the span's start, the earliest start and the latest end of a
+	 * server end linked to it (the end if it finished first), and its
+	 * end once finished; 0 while not known.
 	 */
-	uint64_t start_ns, child_start_ns, end_ns;
+	uint64_t start_ns, child_start_ns, child_end_ns, end_ns;
 };
 
 /*
@@ -417,10 +418,15 @@ static const struct node *chain_top(struct correlate *k, const struct node *n)
  */
 static void bound_times(struct correlate *k, struct node *n, struct span *s)
 {
-	const struct node *cli;
+	struct node *cli;
 
 	if (n->child_start_ns && n->child_start_ns < s->start_ns) {
 		s->start_ns = n->child_start_ns;
+		k->st.bounded++;
+	}
+	/* a server end that finished first, its last write after our read */
+	if (n->child_end_ns > s->end_ns) {
+		s->end_ns = n->child_end_ns;
 		k->st.bounded++;
 	}
 	if (n->source == PARENT_CONNECTION) {
@@ -429,6 +435,8 @@ static void bound_times(struct correlate *k, struct node *n, struct span *s)
 			s->end_ns = cli->end_ns > s->start_ns ? cli->end_ns :
 								s->start_ns;
 			k->st.bounded++;
+		} else if (cli && !cli->end_ns && s->end_ns > cli->child_end_ns) {
+			cli->child_end_ns = s->end_ns;
 		}
 	}
 	n->end_ns = s->end_ns;

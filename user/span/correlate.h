@@ -28,8 +28,10 @@
  * by then: a client end starts no later than its server end (the request
  * was on its way before the server could read it), and a server end ends
  * no later than its client end (the last byte of the answer had left once
- * the client had it). Times only move inside what the two ends' syscalls
- * overlap; stats.bounded counts the moves.
+ * the client had it): the one that finishes second moves (a client end
+ * that finishes after its server end ends no earlier). Times only move
+ * inside what the two ends' syscalls overlap; stats.bounded counts the
+ * moves.
  */
 #ifndef __SPANTAP_CORRELATE_H
 #define __SPANTAP_CORRELATE_H
