@@ -79,12 +79,13 @@ static const char usage[] =
 	"      --max-conns N       connections tracked at once (default "
 	"16384)\n"
 	"      --no-summary        no summary table at the end\n"
-	"      --attach-mode MODE  auto (default: socket where the kernel has\n"
-	"                          fentry or kprobes, else tracepoint), "
-	"socket\n"
-	"                          (tcp_sendmsg/tcp_recvmsg by fentry, else\n"
-	"                          kprobes), fentry, kprobe, or tracepoint\n"
-	"                          (syscall tracepoints)\n"
+	"      --attach-mode MODE  auto (default: the first the kernel has of\n"
+	"                          sock-tracepoint, socket, tracepoint),\n"
+	"                          sock-tracepoint (the socket layer's\n"
+	"                          tracepoints), socket (tcp_sendmsg/\n"
+	"                          tcp_recvmsg by fentry, else kprobes),\n"
+	"                          fentry, kprobe, or tracepoint (syscall\n"
+	"                          tracepoints)\n"
 	"      --no-tls            do not attach to OpenSSL (HTTPS is then "
 	"not\n"
 	"                          traced; its ciphertext is still never "
@@ -467,7 +468,8 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 			if (attach_mode__parse(optarg, &a->mode)) {
 				fprintf(stderr,
 					"spantap: --attach-mode '%s': use auto, "
-					"socket, fentry, kprobe or "
+					"sock-tracepoint, socket, fentry, "
+					"kprobe or "
 					"tracepoint\n",
 					optarg);
 				return -EINVAL;

@@ -30,6 +30,24 @@ static void row(const char *what, bool ok, const char *note)
 	printf("  %-20s %-4s %s\n", what, ok ? "yes" : "no", note ? note : "");
 }
 
+/* What the chosen mode hooks, and what else would run here */
+static const char *mode_summary(enum attach_mode mode, bool fentry)
+{
+	switch (mode) {
+	case ATTACH_MODE_SOCK_TP:
+		return "the socket layer's tracepoints, no syscall hooked for "
+		       "data; --attach-mode tracepoint also works";
+	case ATTACH_MODE_TRACEPOINT:
+		return "syscall tracepoints; the socket mode needs kprobes or "
+		       "fentry";
+	default:
+		return fentry ? "tcp_sendmsg/tcp_recvmsg by fentry; "
+				"--attach-mode tracepoint also works"
+			      : "tcp_sendmsg/tcp_recvmsg by kprobes; "
+				"--attach-mode tracepoint also works";
+	}
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -83,6 +101,8 @@ int cmd_check(int argc, char **argv)
 				    : "not mounted");
 	row("syscall tracepoints", f.syscall_tracepoints, NULL);
 	row("sock tracepoint", f.sock_tracepoint, "sock:inet_sock_set_state");
+	row("socket tracepoints", f.sock_io_tracepoints,
+	    "sock:sock_send_length/sock_recv_length by BTF");
 	row("kprobes", f.kprobes, NULL);
 	row("fentry", f.fentry, NULL);
 	row("uprobes", f.uprobes, NULL);
@@ -120,12 +140,6 @@ int cmd_check(int argc, char **argv)
 	tls_probes__free(tp);
 	loader__free(l);
 	printf("  %-20s %s (%s)\n", "attach mode", attach_mode__name(mode),
-	       mode == ATTACH_MODE_TRACEPOINT ? "syscall tracepoints; the "
-						"socket mode needs kprobes or "
-						"fentry"
-	       : lo.fentry ? "tcp_sendmsg/tcp_recvmsg by fentry; "
-			     "--attach-mode tracepoint also works"
-			   : "tcp_sendmsg/tcp_recvmsg by kprobes; "
-			     "--attach-mode tracepoint also works");
+	       mode_summary(mode, lo.fentry));
 	return EXIT_SUCCESS;
 }

@@ -91,6 +91,59 @@ static bool probe_fentry(void)
 	return link_fd >= 0;
 }
 
+/*
+ * The socket tracepoints are attached by BTF (tp_btf), which needs the
+ * kernel's BTF to name them and a raw tracepoint link to take a tracing
+ * program: load and attach a two-insn one to sock_send_length.
+ */
+static bool probe_sock_io_tracepoints(void)
+{
+	static const char *const events[] = {
+		"btf_trace_sock_send_length",
+		"btf_trace_sock_recv_length",
+		"btf_trace_inet_sock_set_state",
+	};
+	struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_RAW_TP);
+	struct btf *vmlinux;
+	int id = 0, prog_fd, link_fd;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		int e = btf__find_by_name_kind(vmlinux, events[i],
+					       BTF_KIND_TYPEDEF);
+
+		if (e <= 0) {
+			id = 0;
+			break;
+		}
+		if (!i)
+			id = e;
+	}
+	btf__free(vmlinux);
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "st_probe_socktp", "GPL",
+				insns, 2, &opts);
+	if (prog_fd < 0)
+		return false;
+	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+	if (link_fd >= 0)
+		close(link_fd);
+	close(prog_fd);
+	/* libbpf cannot probe a tracing program's helpers: ask a tracepoint */
+	return link_fd >= 0 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+				       BPF_FUNC_task_pt_regs, NULL) > 0;
+}
+
 void kernel_features__probe(struct kernel_features *f, bool mount_tracefs)
 {
 	struct utsname u;
@@ -116,8 +169,10 @@ void kernel_features__probe(struct kernel_features *f, bool mount_tracefs)
 	/* the perf PMUs that kprobe and uprobe links are made on */
 	f->kprobes = path_exists("/sys/bus/event_source/devices/kprobe");
 	f->uprobes = path_exists("/sys/bus/event_source/devices/uprobe");
-	if (f->privileged && f->btf)
+	if (f->privileged && f->btf) {
 		f->fentry = probe_fentry();
+		f->sock_io_tracepoints = probe_sock_io_tracepoints();
+	}
 }
 
 const char *attach_mode__name(enum attach_mode m)
@@ -133,6 +188,8 @@ const char *attach_mode__name(enum attach_mode m)
 		return "fentry";
 	case ATTACH_MODE_KPROBE:
 		return "kprobe";
+	case ATTACH_MODE_SOCK_TP:
+		return "sock-tracepoint";
 	}
 	return "?";
 }
@@ -149,6 +206,8 @@ int attach_mode__parse(const char *s, enum attach_mode *ret_mode)
 		*ret_mode = ATTACH_MODE_FENTRY;
 	else if (!strcmp(s, "kprobe"))
 		*ret_mode = ATTACH_MODE_KPROBE;
+	else if (!strcmp(s, "sock-tracepoint"))
+		*ret_mode = ATTACH_MODE_SOCK_TP;
 	else
 		return -EINVAL;
 	return 0;
@@ -160,9 +219,17 @@ int kernel_features__choose_mode(const struct kernel_features *f,
 				 const char **ret_missing)
 {
 	bool sock_layer = f->fentry || f->kprobes;
-
 	const char *missing = NULL;
 
+	/*
+	 * In the socket mode, accept, connect and the process events stay
+	 * on syscall tracepoints, so every thread on the host takes the
+	 * traced syscall path; the socket tracepoints hook no syscall.
+	 */
+	if (requested == ATTACH_MODE_AUTO)
+		requested = f->sock_io_tracepoints ? ATTACH_MODE_SOCK_TP
+			    : sock_layer	   ? ATTACH_MODE_SOCKET
+						   : ATTACH_MODE_TRACEPOINT;
 	if (!f->privileged)
 		missing = "privileges (run as root, or with CAP_BPF and "
 			  "CAP_PERFMON)";
@@ -173,7 +240,11 @@ int kernel_features__choose_mode(const struct kernel_features *f,
 		missing = "BPF ring buffer (kernel 5.8 or later)";
 	else if (!f->tracefs)
 		missing = "tracefs (mount -t tracefs nodev " TRACEFS_PATH ")";
-	else if (!f->syscall_tracepoints)
+	else if (requested == ATTACH_MODE_SOCK_TP && !f->sock_io_tracepoints)
+		missing = "the socket tracepoints sock:sock_send_length and "
+			  "sock:sock_recv_length, attached by BTF (newer "
+			  "kernels); --attach-mode tracepoint works here";
+	else if (requested != ATTACH_MODE_SOCK_TP && !f->syscall_tracepoints)
 		missing = "syscall tracepoints (CONFIG_FTRACE_SYSCALLS=y)";
 	else if (requested == ATTACH_MODE_SOCKET && !sock_layer)
 		missing = "kprobes or fentry for the socket mode "
@@ -189,13 +260,15 @@ int kernel_features__choose_mode(const struct kernel_features *f,
 			*ret_missing = missing;
 		return -ENOTSUP;
 	}
-	/* accept, connect and the process events stay on tracepoints */
-	if (requested == ATTACH_MODE_AUTO)
-		requested = sock_layer ? ATTACH_MODE_SOCKET
-				       : ATTACH_MODE_TRACEPOINT;
 	*ret_fentry = requested == ATTACH_MODE_FENTRY ||
 		      (requested == ATTACH_MODE_SOCKET && f->fentry);
-	*ret_mode = requested == ATTACH_MODE_TRACEPOINT ? ATTACH_MODE_TRACEPOINT
-							: ATTACH_MODE_SOCKET;
+	switch (requested) {
+	case ATTACH_MODE_TRACEPOINT:
+	case ATTACH_MODE_SOCK_TP:
+		*ret_mode = requested;
+		break;
+	default:
+		*ret_mode = ATTACH_MODE_SOCKET;
+	}
 	return 0;
 }

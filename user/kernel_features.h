@@ -20,6 +20,8 @@ struct kernel_features {
 	int tracefs_errno;	  /* why mounting failed */
 	bool syscall_tracepoints; /* syscalls:sys_{enter,exit}_* */
 	bool sock_tracepoint;	  /* sock:inet_sock_set_state */
+	/* sock:sock_{send,recv}_length and inet_sock_set_state, by BTF */
+	bool sock_io_tracepoints;
 	bool kprobes;
 	bool fentry;
 	bool uprobes;
@@ -39,16 +41,20 @@ enum attach_mode {
 	/* the socket layer by one means only (to test or compare them) */
 	ATTACH_MODE_FENTRY = 3,
 	ATTACH_MODE_KPROBE = 4,
+	/* the socket layer's tracepoints: no syscall hooked for data */
+	ATTACH_MODE_SOCK_TP = 5,
 };
 
 const char *attach_mode__name(enum attach_mode m);
 int attach_mode__parse(const char *s, enum attach_mode *ret_mode);
 
 /*
- * The mode to use for the one requested, ATTACH_MODE_TRACEPOINT or
- * ATTACH_MODE_SOCKET, and for the socket layer whether by fentry (else
- * kprobes). auto takes the socket layer where the kernel has fentry or
- * kprobes (fentry first: cheaper), syscall tracepoints otherwise. Returns
+ * The mode to use for the one requested: ATTACH_MODE_SOCK_TP,
+ * ATTACH_MODE_SOCKET (and then whether by fentry, else kprobes) or
+ * ATTACH_MODE_TRACEPOINT. auto takes the socket tracepoints where the
+ * kernel has them (no syscall hooked for data: the cheapest, for the
+ * traced and for every other process), else the socket layer where it has
+ * fentry or kprobes (fentry first), else syscall tracepoints. Returns
  * -ENOTSUP when the requested mode cannot work here; *ret_missing then
  * names the first thing lacking.
  */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -133,6 +134,7 @@ enum io_flavour {
 	IO_PAIRS,     /* entry parks the arguments, exit sends (before 5.15) */
 	IO_EXIT,      /* exit sends, arguments from saved registers */
 	IO_EXIT_BTF,  /* the same, the fd walk by direct loads (6.2+) */
+	IO_SOCK_TP,   /* attach mode sock-tracepoint: no syscall hooked */
 };
 
 /* What spantap check says of each */
@@ -142,7 +144,28 @@ static const char *const io_descs[] = {
 		    "(5.15+)",
 	[IO_EXIT_BTF] = "at their exit, arguments from the saved registers, "
 			"fd walk by direct BTF loads (6.2+)",
+	[IO_SOCK_TP] = "at sock:sock_send_length/sock_recv_length, the "
+		       "socket given, arguments from the saved registers",
 };
+
+/*
+ * The socket tracepoints' mode: its own programs, and of the others only
+ * what hooks no syscall for data (TCP states are its own too), and the
+ * process watch.
+ */
+static bool in_sock_tp_mode(const struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	if (sec_starts(prog, "tp_btf/"))
+		return true;
+	if (is_fentry(prog) || is_kprobe(prog) ||
+	    !strcmp(name, "tp_inet_sock_set_state"))
+		return false;
+	if (sec_starts(prog, "tracepoint/syscalls/"))
+		return !strcmp(name, "tp_enter_mmap");
+	return true;
+}
 
 /* Whether the program belongs to the attach mode (and flavour) asked for. */
 static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
@@ -151,6 +174,10 @@ static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
 	const char *name = bpf_program__name(prog);
 	bool sock = o->mode == ATTACH_MODE_SOCKET;
 
+	if (o->mode == ATTACH_MODE_SOCK_TP)
+		return in_sock_tp_mode(prog);
+	if (sec_starts(prog, "tp_btf/"))
+		return false;
 	if (ends_with(name, "_btf"))
 		return !sock && io == IO_EXIT_BTF;
 	/* its twin tp_enter_close_btf takes over with the BTF walk */
@@ -215,7 +242,32 @@ static const char *select_programs(struct spantap_bpf *skel,
 		}
 		bpf_program__set_autoload(prog, keep);
 	}
+	if (o->mode == ATTACH_MODE_SOCK_TP)
+		return io_descs[IO_SOCK_TP];
 	return o->mode == ATTACH_MODE_SOCKET ? NULL : io_descs[io];
+}
+
+/*
+ * The socket tracepoints find a transfer's buffer from the syscall the
+ * thread is in: tell them the numbers of ours, as this architecture has
+ * them. Anything else moving bytes is counted, not copied.
+ */
+static void fill_syscall_sources(volatile __u8 *t, size_t n)
+{
+	static const struct {
+		long nr;
+		__u8 source;
+	} calls[] = {
+		{SYS_read, ST_SRC_READ},	 {SYS_write, ST_SRC_WRITE},
+		{SYS_recvfrom, ST_SRC_RECVFROM}, {SYS_sendto, ST_SRC_SENDTO},
+		{SYS_recvmsg, ST_SRC_RECVMSG},	 {SYS_sendmsg, ST_SRC_SENDMSG},
+		{SYS_readv, ST_SRC_READV},	 {SYS_writev, ST_SRC_WRITEV},
+		{SYS_sendfile, ST_SRC_SENDFILE},
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (calls[i].nr >= 0 && (size_t)calls[i].nr < n)
+			t[calls[i].nr] = calls[i].source;
 }
 
 /* tcp_recvmsg lost its nonblock argument in 5.19: count them in BTF. */
@@ -323,6 +375,8 @@ int loader__start(const struct loader_opts *o, struct loader **ret,
 	}
 	vml = btf__load_vmlinux_btf();
 	l->skel->rodata->recvmsg_nargs = recvmsg_nargs(vml);
+	fill_syscall_sources(l->skel->rodata->syscall_source,
+			     sizeof(l->skel->rodata->syscall_source));
 	l->io_desc = select_programs(l->skel, o, vml);
 	btf__free(vml);
 

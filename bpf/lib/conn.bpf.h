@@ -105,6 +105,23 @@ static __always_inline struct conn_state *conn_get(struct sock *sk, __u16 role,
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
+/*
+ * The role sk's handshake gave it (conn_roles), taken once: the socket
+ * tracepoints' mode learns roles from TCP states, with no process to
+ * name until the first bytes. ST_ROLE_UNKNOWN elsewhere.
+ */
+static __always_inline __u16 conn_handshake_role(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	__u16 *r = bpf_map_lookup_elem(&conn_roles, &key), role;
+
+	if (!r)
+		return ST_ROLE_UNKNOWN;
+	role = *r;
+	bpf_map_delete_elem(&conn_roles, &key);
+	return role;
+}
+
 /* From now on the connection's socket bytes are ciphertext. */
 static __always_inline void conn_mark_tls(struct conn_state *c)
 {

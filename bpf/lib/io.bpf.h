@@ -114,7 +114,9 @@ static __always_inline void io_send(__u64 id, struct conn_state *c,
 			return;
 		}
 		/* a socket seen for the first time */
-		c = conn_get((struct sock *)a->sk, ST_ROLE_UNKNOWN, a->fd, id);
+		c = conn_get((struct sock *)a->sk,
+			     conn_handshake_role((struct sock *)a->sk), a->fd,
+			     id);
 		if (!c)
 			return;
 	}
@@ -141,13 +143,14 @@ static __always_inline int io_exit(long ret, __u16 dir)
 }
 
 /*
- * Bytes moved, seen only when the call is over (a syscall's exit, its
- * arguments taken from the saved registers): admit and send at once, with
- * no arguments kept between entry and exit; timed now, at the end.
+ * Bytes moved, seen only when the call is over (a syscall's exit, or a
+ * socket tracepoint inside it; the arguments taken from the saved
+ * registers): admit and send at once, with no arguments kept between
+ * entry and exit; timed now, at the end. flags: IO_F_*.
  */
 static __always_inline void io_done(__u64 id, struct sock *sk, __s32 fd,
 				    __u64 buf, __u32 iovcnt, __u16 source,
-				    __u16 dir, long ret, __u64 now)
+				    __u16 flags, __u16 dir, long ret, __u64 now)
 {
 	struct conn_state *c;
 	struct io_args a = {};
@@ -157,6 +160,7 @@ static __always_inline void io_done(__u64 id, struct sock *sk, __s32 fd,
 	a.sk = (__u64)sk;
 	a.buf = buf;
 	a.iovcnt = iovcnt;
+	a.flags = flags;
 	a.fd = fd;
 	a.source = source;
 	a.ts = now;

@@ -20,58 +20,24 @@
 #include "lib/maps.bpf.h"
 #include "lib/filter.bpf.h"
 #include "lib/io.bpf.h"
-
-static __always_inline struct pt_regs *syscall_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
+#include "lib/syscall_args.bpf.h"
 
 static __always_inline int io_done_regs(long ret, __u16 source, __u16 dir)
 {
-	__u64 id, buf, iov = 0;
-	struct user_msghdr m;
-	struct pt_regs *regs;
-	__u32 iovcnt = 0;
+	struct syscall_io io;
 	struct sock *sk;
-	int fd;
+	__u64 id;
 
 	if (ret <= 0)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!task_selected(id))
 		return 0;
-	regs = syscall_regs();
-	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	switch (source) {
-	case ST_SRC_RECVFROM:
-		if (PT_REGS_PARM4_CORE_SYSCALL(regs) & ST_MSG_PEEK)
-			return 0;
-		break;
-	case ST_SRC_READV:
-	case ST_SRC_WRITEV:
-		iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		break;
-	case ST_SRC_RECVMSG:
-	case ST_SRC_SENDMSG:
-		if ((source == ST_SRC_RECVMSG &&
-		     (PT_REGS_PARM3_CORE_SYSCALL(regs) & ST_MSG_PEEK)) ||
-		    bpf_probe_read_user(&m, sizeof(m), (void *)buf))
-			return 0;
-		iov = (__u64)m.msg_iov;
-		iovcnt = m.msg_iovlen;
-		if (!iov || !iovcnt)
-			return 0;
-		buf = iov;
-		break;
-	case ST_SRC_SENDFILE:
-		/* no user bytes: positions only */
-		buf = 0;
-		break;
-	}
-	sk = IO_DONE_FD_TO_SOCK(fd);
+	if (!syscall_io_args(syscall_regs(), source, &io))
+		return 0;
+	sk = IO_DONE_FD_TO_SOCK(io.fd);
 	if (sk)
-		io_done(id, sk, fd, buf, iovcnt, source, dir, ret,
+		io_done(id, sk, io.fd, io.buf, io.iovcnt, source, 0, dir, ret,
 			bpf_ktime_get_ns());
 	return 0;
 }

@@ -28,6 +28,13 @@ ST_KNOB(__u32, payload_cap, ST_PAYLOAD_DEFAULT); /* <= ST_PAYLOAD_MAX */
 ST_KNOB(__u64, wakeup_bytes, 256 << 10);
 /* tcp_recvmsg's arguments: 6 before 5.19 (a nonblock flag), 5 since */
 ST_KNOB(__u32, recvmsg_nargs, 5);
+/*
+ * Syscall number -> enum st_source (0: none of ours), for the socket
+ * tracepoints. Filled by the loader from its own <sys/syscall.h>, so the
+ * numbers are the architecture's.
+ */
+#define ST_NR_SYSCALLS 512
+ST_KNOB(__u8, syscall_source[ST_NR_SYSCALLS], {});
 
 /* A syscall between its entry and exit, keyed by pid_tgid. */
 struct io_args {
@@ -85,6 +92,18 @@ struct ssl_call {
 	__u16 source;
 	__u32 _pad;
 };
+
+/*
+ * The role a connection's handshake gave it (enum st_role: connect's
+ * SYN_SENT, a listener's SYN_RECV child), kept until its first bytes
+ * announce it in a process's name. The socket tracepoints' mode only.
+ */
+ST_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u16);
+} conn_roles SEC(".maps");
 
 struct data_scratch {
 	struct st_data_event ev;

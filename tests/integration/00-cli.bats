@@ -90,6 +90,8 @@ sock_layer_offered() {
 	run "$SPANTAP" check
 	[ "$status" -eq 0 ] || fail "check exited $status:" "$output"
 	sock_layer_offered "$output" && want=socket
+	# the socket tracepoints come first where the kernel has them
+	grep -Eq '^ *socket tracepoints +yes' <<<"$output" && want=sock-tracepoint
 	grep -Eq "^ *attach mode +$want " <<<"$output" || fail "no 'attach mode $want':" "$output"
 	grep -Eq '^ *BPF programs +yes +[0-9]+ programs loaded' <<<"$output" ||
 		fail "no 'BPF programs yes N programs loaded':" "$output"
@@ -102,6 +104,13 @@ sock_layer_offered() {
 		grep -q ' bpf_rdonly_cast$' /proc/kallsyms && how='fd walk by direct BTF loads'
 		grep -Eq "^ *reads and writes +.*$how" <<<"$output" ||
 			fail "no 'reads and writes ... $how':" "$output"
+	fi
+	if [ $want = sock-tracepoint ]; then
+		grep -Eq '^ *reads and writes +at sock:sock_send_length/sock_recv_length' <<<"$output" ||
+			fail "no 'reads and writes at sock:sock_send_length...':" "$output"
+		# the kernel has the events it hooks
+		[ -d /sys/kernel/tracing/events/sock/sock_send_length ] ||
+			fail "check chose sock-tracepoint where tracefs has no sock_send_length"
 	fi
 }
 
@@ -134,5 +143,5 @@ sock_layer_offered() {
 	[[ "$output" == *"--attach-mode tracepoint"* ]] || fail "does not name the mode that works:" "$output"
 	[[ "$output" != *capturing* ]] || fail "started capturing:" "$output"
 	run timeout 20 "$SPANTAP" capture --attach-mode bogus --duration 1
-	[ "$status" -ne 0 ] && [[ "$output" == *"auto, socket, fentry, kprobe or tracepoint"* ]] || fail "bad mode not refused clearly:" "$output"
+	[ "$status" -ne 0 ] && [[ "$output" == *"auto, sock-tracepoint, socket, fentry, kprobe or tracepoint"* ]] || fail "bad mode not refused clearly:" "$output"
 }

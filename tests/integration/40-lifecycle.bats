@@ -218,3 +218,43 @@ PYEOF
 		fail "$(spans 'select(.kind=="client")')"
 }
 
+
+# shutdown(SHUT_WR) sends a FIN but leaves the socket open for the reply:
+# the connection is not over until the kernel moves it to TCP_CLOSE, so the
+# response read after the FIN belongs to the request's span.
+@test "a client that half-closes (shutdown SHUT_WR) still gets its response on its span" {
+	start_nginx $PORT
+	start_spantap --port $PORT --output json
+	run "$PY" "$FIXTURES/halfclose_client.py" $PORT /index.html
+	assert_eq "$output" "HTTP/1.1 200 OK" "the client's status line"
+	wait_until 10 "nginx's log line" test "$(access_log_lines)" -ge 1
+	stop_spantap
+
+	assert_eq "$(spans 'select(.attributes["url.path"]=="/index.html") | [.kind, .attributes["http.response.status_code"]] | map(tostring) | join(" ")' | sort | tr '\n' ' ')" \
+		'"client 200" "server 200" ' "kind and status of the spans" || fail "$(dump_spans)"
+	assert_eq "$(counter http1 unanswered_requests)" 0 "http1 unanswered_requests" || fail "$(tail -3 "$SPANTAP_ERR")"
+	assert_no_loss
+}
+
+# splice(2) moves a body from a pipe into the socket with no read or write
+# syscall: the socket layer sees it, the syscall tracepoints do not. Counted
+# (not copied), its bytes keep the later responses at their stream
+# positions; lost, every response after the first is garbage.
+@test "bodies sent by splice keep a keep-alive connection's later responses in place" {
+	case $(attach_mode) in
+	sock-tracepoint | socket) ;;
+	*) skip "the $(attach_mode) mode does not see splice" ;;
+	esac
+	start_bg splice.log "$PY" "$FIXTURES/splice_server.py" $PORT
+	wait_for_port $PORT || fail "$(cat "$BATS_TEST_TMPDIR/splice.log")"
+	start_spantap --port $PORT --output json
+	curl -sS -o /dev/null -o /dev/null -o /dev/null "$URL/a" "$URL/b" "$URL/c"
+	wait_until 10 "three spliced bodies" test "$(grep -c '^spliced 300$' "$BATS_TEST_TMPDIR/splice.log")" -eq 3
+	stop_spantap
+
+	assert_eq "$(spans 'select(.kind=="server") | [.attributes["url.path"], .attributes["http.response.status_code"]] | map(tostring) | join(" ")' | tr '\n' ' ')" \
+		'"/a 200" "/b 200" "/c 200" ' "server spans (path status)" || fail "$(dump_spans)"
+	assert_eq "$(spans_where 'select(.kind=="client" and .attributes["http.response.status_code"]==200)')" 3 "client spans with 200" || fail "$(dump_spans)"
+	assert_eq "$(counter agent conns_midstream)" 0 "agent conns_midstream"
+	assert_no_loss
+}

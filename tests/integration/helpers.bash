@@ -137,6 +137,12 @@ stop_spantap() {
 	[ "$WAIT_STATUS" -eq 0 ] || fail "spantap exited with $WAIT_STATUS; stderr:" "$(cat "$SPANTAP_ERR")"
 }
 
+# attach_mode: the mode `spantap capture` takes here by default, as check
+# says (sock-tracepoint, socket or tracepoint)
+attach_mode() {
+	"$SPANTAP" check 2>/dev/null | sed -nE 's/^ *attach mode +([a-z-]+) .*/\1/p'
+}
+
 # counter GROUP NAME: a counter from spantap's final lines, e.g.
 # `counter kernel ringbuf_full` or `counter http1 unmatched_responses`
 counter() {

@@ -32,7 +32,7 @@ set -euo pipefail
 
 # The attach modes to test. A new mode is one more word here and one more
 # case in mode_supported below.
-modes=(tracepoint fentry kprobe)
+modes=(sock-tracepoint tracepoint fentry kprobe)
 if [ "${1:-}" = --list-modes ]; then
 	printf '%s\n' "${modes[@]}"
 	exit 0
@@ -133,6 +133,7 @@ fi
 # check says
 mode_supported() {
 	case $1 in
+	sock-tracepoint) grep -qE '^ *socket tracepoints +yes' "$work/check.out" ;;
 	tracepoint) grep -qE '^ *syscall tracepoints +yes' "$work/check.out" ;;
 	fentry) [ "$(feature fentry)" = yes ] ;;
 	kprobe) [ "$(feature kprobes)" = yes ] ;;
