@@ -106,7 +106,9 @@ static __always_inline int ssl_exit(int ret, bool ex)
 		/* tracked connections passed the port filter when made */
 		if (!sock_selected((struct sock *)call.sk))
 			return 0;
-		c = conn_get((struct sock *)call.sk, ST_ROLE_UNKNOWN, -1, id);
+		c = conn_get((struct sock *)call.sk,
+			     conn_handshake_role((struct sock *)call.sk), -1,
+			     id);
 		if (!c)
 			return 0;
 	}

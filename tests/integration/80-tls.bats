@@ -109,6 +109,9 @@ assert_tls_spans() {
 	assert_eq "$(spans 'select(.kind=="server") | .attributes["network.peer.port"]' | sort -u | wc -l)" 1 \
 		"distinct peer ports of the server spans (one connection)"
 	assert_eq "$(spans 'select(.kind=="client") | .pid' | sort -u | wc -l)" 1 "curl processes"
+	# both ends' roles known from the start (accept/connect, or the
+	# handshake's TCP states), not guessed mid-stream
+	assert_eq "$(counter agent conns_midstream)" 0 "agent conns_midstream"
 }
 
 # the 10 paths the Python tests request, in order: 7 found, 3 missing
