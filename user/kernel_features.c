@@ -58,30 +58,24 @@ static void probe_tracefs(struct kernel_features *f, bool mount_it)
 }
 
 /*
- * fentry needs BTF, a trampoline for the arch and a kernel built with it:
- * only loading and attaching a program tells. The program is two insns.
+ * Whether a two-insn tracing program of attach type at loads and attaches
+ * to the kernel's BTF type btf_id: only trying tells.
  */
-static bool probe_fentry(void)
+static bool probe_tracing_attach(enum bpf_attach_type at, int btf_id,
+				 const char *name)
 {
 	struct bpf_insn insns[] = {
 		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0},
 		{.code = BPF_JMP | BPF_EXIT},
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .expected_attach_type = BPF_TRACE_FENTRY);
-	struct btf *vmlinux;
-	int id, prog_fd, link_fd;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at,
+		    .attach_btf_id = btf_id);
+	int prog_fd, link_fd;
 
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
+	if (btf_id <= 0)
 		return false;
-	id = btf__find_by_name_kind(vmlinux, "tcp_sendmsg", BTF_KIND_FUNC);
-	btf__free(vmlinux);
-	if (id <= 0)
-		return false;
-	opts.attach_btf_id = id;
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "st_probe_fentry", "GPL",
-				insns, 2, &opts);
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL", insns, 2,
+				&opts);
 	if (prog_fd < 0)
 		return false;
 	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
@@ -91,56 +85,38 @@ static bool probe_fentry(void)
 	return link_fd >= 0;
 }
 
+/* fentry needs a trampoline for the arch and a kernel built with it. */
+static bool probe_fentry(const struct btf *vml)
+{
+	return probe_tracing_attach(
+		BPF_TRACE_FENTRY,
+		btf__find_by_name_kind(vml, "tcp_sendmsg", BTF_KIND_FUNC),
+		"st_probe_fentry");
+}
+
 /*
- * The socket tracepoints are attached by BTF (tp_btf), which needs the
- * kernel's BTF to name them and a raw tracepoint link to take a tracing
- * program: load and attach a two-insn one to sock_send_length.
+ * The socket tracepoints are attached by BTF (tp_btf): the kernel's BTF
+ * must name all three, and a raw tracepoint link take a tracing program.
  */
-static bool probe_sock_io_tracepoints(void)
+static bool probe_sock_io_tracepoints(const struct btf *vml)
 {
 	static const char *const events[] = {
 		"btf_trace_sock_send_length",
 		"btf_trace_sock_recv_length",
 		"btf_trace_inet_sock_set_state",
 	};
-	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0},
-		{.code = BPF_JMP | BPF_EXIT},
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .expected_attach_type = BPF_TRACE_RAW_TP);
-	struct btf *vmlinux;
-	int id = 0, prog_fd, link_fd;
+	int id[sizeof(events) / sizeof(events[0])];
 
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return false;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		int e = btf__find_by_name_kind(vmlinux, events[i],
+		id[i] = btf__find_by_name_kind(vml, events[i],
 					       BTF_KIND_TYPEDEF);
-
-		if (e <= 0) {
-			id = 0;
-			break;
-		}
-		if (!i)
-			id = e;
+		if (id[i] <= 0)
+			return false;
 	}
-	btf__free(vmlinux);
-	if (id <= 0)
+	if (!probe_tracing_attach(BPF_TRACE_RAW_TP, id[0], "st_probe_socktp"))
 		return false;
-	opts.attach_btf_id = id;
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "st_probe_socktp", "GPL",
-				insns, 2, &opts);
-	if (prog_fd < 0)
-		return false;
-	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (link_fd >= 0)
-		close(link_fd);
-	close(prog_fd);
 	/* libbpf cannot probe a tracing program's helpers: ask a tracepoint */
-	return link_fd >= 0 &&
-	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 				       BPF_FUNC_task_pt_regs, NULL) > 0;
 }
 
@@ -170,8 +146,13 @@ void kernel_features__probe(struct kernel_features *f, bool mount_tracefs)
 	f->kprobes = path_exists("/sys/bus/event_source/devices/kprobe");
 	f->uprobes = path_exists("/sys/bus/event_source/devices/uprobe");
 	if (f->privileged && f->btf) {
-		f->fentry = probe_fentry();
-		f->sock_io_tracepoints = probe_sock_io_tracepoints();
+		struct btf *vml = btf__load_vmlinux_btf();
+
+		if (vml) {
+			f->fentry = probe_fentry(vml);
+			f->sock_io_tracepoints = probe_sock_io_tracepoints(vml);
+		}
+		btf__free(vml);
 	}
 }
 
