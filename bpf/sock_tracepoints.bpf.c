@@ -51,11 +51,7 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 /* A process's TCP socket: kernel sockets (NFS, iSCSI) have no file. */
 static __always_inline bool user_tcp_sock(struct sock *sk)
 {
-	__u16 family = sk->__sk_common.skc_family;
-
-	if (family != ST_AF_INET && family != ST_AF_INET6)
-		return false;
-	if (sk->sk_protocol != IPPROTO_TCP || sk->sk_type != ST_SOCK_STREAM)
+	if (!sk_inet_tcp(sk) || sk->sk_type != ST_SOCK_STREAM)
 		return false;
 	return sk->sk_socket && sk->sk_socket->file;
 }

@@ -58,6 +58,15 @@ static __always_inline struct sock *fd_to_tcp_sock(int fd)
 	return sk;
 }
 
+/* An IPv4 or IPv6 TCP socket; sk a BTF pointer, loaded directly. */
+static __always_inline bool sk_inet_tcp(const struct sock *sk)
+{
+	__u16 family = sk->__sk_common.skc_family;
+
+	return (family == ST_AF_INET || family == ST_AF_INET6) &&
+	       sk->sk_protocol == IPPROTO_TCP;
+}
+
 #ifdef ST_BTF_WALK
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
@@ -100,12 +109,7 @@ static __always_inline struct sock *fd_to_tcp_sock_btf(int fd)
 	if (sock->type != ST_SOCK_STREAM)
 		return NULL;
 	sk = sock->sk;
-	if (sk->__sk_common.skc_family != ST_AF_INET &&
-	    sk->__sk_common.skc_family != ST_AF_INET6)
-		return NULL;
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return NULL;
-	return sk;
+	return sk_inet_tcp(sk) ? sk : NULL;
 }
 #endif
 
