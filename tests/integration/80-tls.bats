@@ -81,6 +81,8 @@ assert_tls_spans() {
 	assert_eq "$(access_log_lines)" 20 "nginx access log lines"
 	assert_tls_spans 20 nginx curl $NGX "$expected"
 	assert_eq "$(spans 'select(.kind=="client") | .pid' | sort -u | wc -l)" 20 "curl processes of the client spans"
+	assert_eq "$(spans_where 'select(.kind=="server" and .attributes["spantap.parent.source"]=="connection")')" 20 \
+		"server spans linked to their client by the connection" || dump_spans
 }
 
 @test "tls keep-alive: one curl run, 10 URLs on one TLS connection: 10 + 10 https spans" {
@@ -112,6 +114,10 @@ assert_tls_spans() {
 	# both ends' roles known from the start (accept/connect, or the
 	# handshake's TCP states), not guessed mid-stream
 	assert_eq "$(counter agent conns_midstream)" 0 "agent conns_midstream"
+	# every request's server span is the child of its curl span, paired
+	# on this node by the connection
+	assert_eq "$(spans_where 'select(.kind=="server" and .attributes["spantap.parent.source"]=="connection")')" 10 \
+		"server spans linked to their client by the connection" || dump_spans
 }
 
 # the 10 paths the Python tests request, in order: 7 found, 3 missing
