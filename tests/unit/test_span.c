@@ -134,6 +134,39 @@ TEST(span_random_id)
 	}
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ids from the generator: no repeats, every byte value about as common */
+TEST(span_random_id_spread)
+{
+	enum { N = 1 << 16 };
+	uint64_t *ids = calloc(N, sizeof(*ids));
+	unsigned int count[8][256] = { { 0 } };
+
+	ASSERT_TRUE(ids != NULL);
+	for (int i = 0; i < N; i++) {
+		uint8_t b[8];
+
+		span__random_id(b, sizeof(b));
+		memcpy(&ids[i], b, sizeof(b));
+		for (int k = 0; k < 8; k++)
+			count[k][b[k]]++;
+	}
+	qsort(ids, N, sizeof(*ids), cmp_u64);
+	for (int i = 1; i < N; i++)
+		ASSERT_TRUE(ids[i] != ids[i - 1]);
+	/* 256 expected per value; a stuck or biased byte falls far outside */
+	for (int k = 0; k < 8; k++)
+		for (int v = 0; v < 256; v++)
+			ASSERT_TRUE(count[k][v] > 150 && count[k][v] < 370);
+	free(ids);
+}
+
 TEST(span_is_root)
 {
 	struct span *s = new_span();

@@ -170,29 +170,6 @@ static int fill_random(uint8_t *buf, size_t len)
 }
 
 /*
- * Ids come from a pool of kernel randomness refilled a page at a time: two
- * getrandom calls per span were over a quarter of the agent's time. Bytes
- * are handed out once each, so ids stay as random as the kernel's. The
- * agent makes spans on one thread; the pool is not locked.
- */
-static uint8_t id_pool[4096];
-static size_t id_pool_left;
-
-static int take_random(uint8_t *buf, size_t len)
-{
-	if (len > sizeof(id_pool))
-		return fill_random(buf, len);
-	if (id_pool_left < len) {
-		if (fill_random(id_pool, sizeof(id_pool)))
-			return -EIO;
-		id_pool_left = sizeof(id_pool);
-	}
-	memcpy(buf, id_pool + sizeof(id_pool) - id_pool_left, len);
-	id_pool_left -= len;
-	return 0;
-}
-
-/*
  * Last resort when the kernel gives no randomness (seccomp, no /dev): ids
  * must still differ between spans, so mix the clock, pid and a counter.
  */
@@ -225,12 +202,60 @@ static bool all_zero(const uint8_t *id, size_t len)
 	return true;
 }
 
+/*
+ * Ids have to be unique and unguessable, not secret: they come from
+ * xoshiro256** seeded from the kernel and reseeded every RESEED_AFTER
+ * draws. Taking every byte from the kernel (a page of getrandom at a time)
+ * spent 7 % of the agent's time in the kernel's ChaCha. The agent makes
+ * spans on one thread; the state is not locked.
+ */
+#define RESEED_AFTER (1u << 20)
+
+static uint64_t id_state[4];
+static uint32_t id_draws_left;
+
+static uint64_t rotl64(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static void id_reseed(void)
+{
+	if (fill_random((uint8_t *)id_state, sizeof(id_state)))
+		fill_weak((uint8_t *)id_state, sizeof(id_state));
+	/* the one state the generator cannot leave */
+	if (!(id_state[0] | id_state[1] | id_state[2] | id_state[3]))
+		id_state[0] = 0x9e3779b97f4a7c15ull;
+	id_draws_left = RESEED_AFTER;
+}
+
+static uint64_t id_draw(void)
+{
+	uint64_t *st = id_state, out, t;
+
+	if (!id_draws_left)
+		id_reseed();
+	id_draws_left--;
+	out = rotl64(st[1] * 5, 7) * 9;
+	t = st[1] << 17;
+	st[2] ^= st[0];
+	st[3] ^= st[1];
+	st[1] ^= st[2];
+	st[0] ^= st[3];
+	st[2] ^= t;
+	st[3] = rotl64(st[3], 45);
+	return out;
+}
+
 void span__random_id(uint8_t *id, size_t len)
 {
 	if (!len)
 		return;
 	do {
-		if (take_random(id, len))
-			fill_weak(id, len);
+		for (size_t off = 0; off < len; off += 8) {
+			uint64_t v = id_draw();
+
+			memcpy(id + off, &v, len - off < 8 ? len - off : 8);
+		}
 	} while (all_zero(id, len));
 }
