@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Processes the agent may have to attach uprobes to: one that exec'd (a new
- * executable, maybe with OpenSSL linked in), one that mapped a file
- * executable (a library, maybe loaded late with dlopen), and the end of one
+ * executable, maybe with OpenSSL linked in), one whose dynamic linker has
+ * mapped libraries (at start-up, or late with dlopen), and the end of one
  * that has uprobes attached, so they can be let go.
  *
  * These are rare next to data, and a process may use a library
@@ -11,12 +11,11 @@
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 
 #include "lib/maps.bpf.h"
 #include "lib/sock.bpf.h"
 #include "lib/filter.bpf.h"
-
-#define ST_PROT_EXEC 0x4
 
 static __always_inline void emit_proc_event(__u16 type, __u64 pid_tgid)
 {
@@ -45,15 +44,15 @@ int tp_sched_process_exec(void *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_mmap")
-int tp_enter_mmap(struct trace_event_raw_sys_enter *ctx)
+/*
+ * The dynamic linker has mapped libraries (start-up, dlopen): its debugger
+ * hook _dl_debug_state, probed in each dynamic linker file found.
+ */
+SEC("uprobe")
+int BPF_KPROBE(ldso_debug_state)
 {
-	__u64 id;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	/* data and anonymous mappings, by far the most, leave here */
-	if (!(ctx->args[2] & ST_PROT_EXEC) || (int)ctx->args[4] < 0)
-		return 0;
-	id = bpf_get_current_pid_tgid();
 	if (task_selected(id))
 		emit_proc_event(ST_EV_PROC_MMAP, id);
 	return 0;

@@ -47,7 +47,6 @@ static bool for_tls(const struct bpf_program *prog)
 	const char *name = bpf_program__name(prog);
 
 	return is_uprobe(prog) || !strcmp(name, "tp_sched_process_exec") ||
-	       !strcmp(name, "tp_enter_mmap") ||
 	       !strcmp(name, "tp_sched_process_exit");
 }
 
@@ -162,9 +161,7 @@ static bool in_sock_tp_mode(const struct bpf_program *prog)
 	if (is_fentry(prog) || is_kprobe(prog) ||
 	    !strcmp(name, "tp_inet_sock_set_state"))
 		return false;
-	if (sec_starts(prog, "tracepoint/syscalls/"))
-		return !strcmp(name, "tp_enter_mmap");
-	return true;
+	return !sec_starts(prog, "tracepoint/syscalls/");
 }
 
 /* Whether the program belongs to the attach mode (and flavour) asked for. */
@@ -495,6 +492,8 @@ int loader__attach_uprobes(struct loader *l, const char *path,
 		if (err)
 			break;
 		ul->n++;
+		if (!specs[i].ret_prog)
+			continue;
 		err = attach_one(l, specs[i].ret_prog, path, specs[i].offset,
 				 true, &ul->links[ul->n], errbuf, errlen);
 		if (!err)

@@ -36,7 +36,7 @@ struct loader_opts {
 struct uprobe_spec {
 	uint64_t offset;
 	const char *entry_prog; /* BPF program names */
-	const char *ret_prog;
+	const char *ret_prog; /* NULL: none */
 };
 
 struct loader;

@@ -15,22 +15,43 @@
 #define PRUNE_NS (10ULL * 1000000000ULL)
 
 static const char *const openssl_prefixes[] = {"libssl.so", NULL};
+static const char *const ldso_prefixes[] = {"ld-linux", "ld-musl", NULL};
 
-/*
- * OpenSSL 1.1 and 3.x. The _ex forms came with 1.1.1; SSL_read and
- * SSL_write are what make a file OpenSSL (NSS's libssl3.so has neither).
- * SSL_connect and SSL_accept call SSL_do_handshake, which is enough.
- */
-static const struct lib_kind openssl_kind = {
-	.name = "OpenSSL",
-	.prefixes = openssl_prefixes,
-	.funcs = {"SSL_read", "SSL_write", "SSL_read_ex", "SSL_write_ex",
-		  "SSL_do_handshake"},
-	.nfuncs = 5,
-	.nrequired = 2,
+enum { KIND_OPENSSL, KIND_LDSO };
+
+static const struct lib_kind probe_kinds[] = {
+	/*
+	 * OpenSSL 1.1 and 3.x. The _ex forms came with 1.1.1; SSL_read and
+	 * SSL_write are what make a file OpenSSL (NSS's libssl3.so has
+	 * neither). SSL_connect and SSL_accept call SSL_do_handshake, which
+	 * is enough.
+	 */
+	[KIND_OPENSSL] = {
+		.name = "OpenSSL",
+		.prefixes = openssl_prefixes,
+		.funcs = {"SSL_read", "SSL_write", "SSL_read_ex",
+			  "SSL_write_ex", "SSL_do_handshake"},
+		.nfuncs = 5,
+		.nrequired = 2,
+	},
+	/*
+	 * The dynamic linker calls _dl_debug_state (its debugger hook; glibc
+	 * and musl) once it has mapped a process's libraries, at start-up
+	 * and on each dlopen: the time to look for new TLS libraries. A
+	 * syscall tracepoint on mmap told it before, at the cost of every
+	 * syscall of every process taking the kernel's slow path.
+	 */
+	[KIND_LDSO] = {
+		.name = "dynamic linker",
+		.prefixes = ldso_prefixes,
+		.funcs = {"_dl_debug_state"},
+		.nfuncs = 1,
+		.nrequired = 1,
+		.host_wide = true,
+	},
 };
 
-/* BPF programs for openssl_kind.funcs, in the same order */
+/* BPF programs for the OpenSSL kind's funcs, in the same order */
 static const char *const openssl_progs[][2] = {
 	{"ssl_read_enter", "ssl_read_exit"},
 	{"ssl_write_enter", "ssl_write_exit"},
@@ -57,6 +78,15 @@ static int tp_attach(void *arg, struct lib_file *f, const char *path, char *err,
 	struct uprobe_links *ul = NULL;
 	int ret;
 
+	if (f->kind == &probe_kinds[KIND_LDSO]) {
+		specs[0].offset = f->offs[0];
+		specs[0].entry_prog = "ldso_debug_state";
+		ret = loader__attach_uprobes(tp->loader, path, specs, 1, &ul,
+					     err, errlen);
+		if (!ret)
+			f->handle = ul;
+		return ret;
+	}
 	for (unsigned int i = 0; i < f->kind->nfuncs; i++) {
 		specs[i].offset = f->offs[i];
 		specs[i].entry_prog = openssl_progs[i][0];
@@ -108,8 +138,11 @@ static void prefer_internal(int fd, struct lib_file *f, int ex, int plain)
 
 static void tp_prepare(void *arg, struct lib_file *f, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	if (f->kind != &probe_kinds[KIND_OPENSSL])
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	prefer_internal(fd, f, FN_READ_EX, FN_READ);
@@ -139,6 +172,18 @@ static void tp_note(void *arg, enum lib_note what, const struct lib_file *f,
 {
 	struct tls_probes *tp = arg;
 
+	if (f->kind->host_wide) {
+		if (what == LIB_NOTE_ATTACHED)
+			pr_debug("tls: watching the %s %s for the libraries "
+				 "it loads\n",
+				 f->kind->name, f->path);
+		else if (what == LIB_NOTE_ATTACH_FAILED)
+			pr_warn("tls: cannot probe the %s %s: %s; TLS "
+				"libraries loaded through it from now on are "
+				"not traced\n",
+				f->kind->name, f->path, err);
+		return;
+	}
 	switch (what) {
 	case LIB_NOTE_ATTACHED:
 		if (!tp->opts.quiet)
@@ -198,7 +243,9 @@ struct tls_probes *tls_probes__new(struct loader *l,
 	tp->loader = l;
 	tp->opts = *o;
 	ops.arg = tp;
-	tp->libs = lib_probes__new(&openssl_kind, 1, &ops);
+	tp->libs = lib_probes__new(probe_kinds,
+				   sizeof(probe_kinds) / sizeof(probe_kinds[0]),
+				   &ops);
 	if (!tp->libs) {
 		free(tp);
 		errno = ENOMEM;
@@ -209,6 +256,12 @@ struct tls_probes *tls_probes__new(struct loader *l,
 
 int tls_probes__start(struct tls_probes *tp)
 {
+	/*
+	 * spantap's own dynamic linker is the host's: watched even when the
+	 * filters want no process running yet, so the first of them to start
+	 * is seen loading its libraries.
+	 */
+	lib_probes__scan_host_wide(tp->libs, getpid());
 	return lib_probes__scan_all(tp->libs);
 }
 
@@ -227,7 +280,7 @@ void tls_probes__event(struct tls_probes *tp, const struct st_proc_event *e)
 
 void tls_probes__tick(struct tls_probes *tp, uint64_t now_ns)
 {
-	lib_probes__run_pending(tp->libs);
+	lib_probes__run_pending(tp->libs, now_ns);
 	if (now_ns < tp->next_prune)
 		return;
 	lib_probes__prune(tp->libs);
@@ -236,22 +289,29 @@ void tls_probes__tick(struct tls_probes *tp, uint64_t now_ns)
 
 void tls_probes__list(const struct tls_probes *tp, FILE *out)
 {
-	size_t n = lib_probes__nfiles(tp->libs);
-
-	if (!n)
-		fprintf(out, "    none in the running processes\n");
+	size_t n = lib_probes__nfiles(tp->libs), nlibs = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct lib_file *f = lib_probes__file(tp->libs, i);
+		const char *state = f->attached ? "attached" : "not attached: ";
+		const char *why = f->attached ? "" : strerror(-f->attach_err);
 
+		if (f->kind->host_wide) {
+			fprintf(out, "    %s %s: %s%s (says when processes "
+				     "load libraries)\n",
+				f->kind->name, f->path, state, why);
+			continue;
+		}
+		nlibs++;
 		fprintf(out,
 			"    %s %s %s: %u of %u functions, %llu processes, "
 			"%s%s\n",
 			f->kind->name, where(f), f->path, f->nfound,
 			f->kind->nfuncs, (unsigned long long)f->pids_seen,
-			f->attached ? "attached" : "not attached: ",
-			f->attached ? "" : strerror(-f->attach_err));
+			state, why);
 	}
+	if (!nlibs)
+		fprintf(out, "    no TLS library in the running processes\n");
 }
 
 void tls_probes__report(const struct tls_probes *tp, FILE *out)

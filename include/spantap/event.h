@@ -30,7 +30,7 @@ enum st_event_type {
 	ST_EV_DATA = 3,
 	/* a process the agent may have to attach uprobes to (st_proc_event) */
 	ST_EV_PROC_EXEC = 4, /* it exec'd: a new executable */
-	ST_EV_PROC_MMAP = 5, /* it mapped a file executable: a library */
+	ST_EV_PROC_MMAP = 5, /* its dynamic linker mapped libraries */
 	ST_EV_PROC_EXIT = 6, /* a process with uprobes attached ended */
 };
 

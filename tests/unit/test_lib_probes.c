@@ -37,6 +37,27 @@ static const struct lib_kind nothing_kind = {
 	.nrequired = 1,
 };
 
+static const char *const ld_prefixes[] = {"ld-linux", NULL};
+
+/* OpenSSL and the dynamic linker, as spantap's TLS probes use them */
+static const struct lib_kind ssl_and_ld_kinds[] = {
+	{
+		.name = "OpenSSL",
+		.prefixes = ssl_prefixes,
+		.funcs = {"SSL_read", "SSL_write"},
+		.nfuncs = 2,
+		.nrequired = 2,
+	},
+	{
+		.name = "dynamic linker",
+		.prefixes = ld_prefixes,
+		.funcs = {"_dl_debug_state"},
+		.nfuncs = 1,
+		.nrequired = 1,
+		.host_wide = true,
+	},
+};
+
 struct rec {
 	int attach_ret; /* what attach returns */
 	int attaches, detaches, failed_notes, attached_notes, detached_notes;
@@ -110,7 +131,16 @@ static struct lib_probes *new_lp(const struct lib_kind *k, struct rec *r)
 		.arg = r,
 	};
 
-	return lib_probes__new(k, 1, &ops);
+	return lib_probes__new(k, k == ssl_and_ld_kinds ? 2 : 1, &ops);
+}
+
+static const struct lib_file *file_of_kind(const struct lib_probes *lp,
+					   const char *name)
+{
+	for (size_t i = 0; i < lib_probes__nfiles(lp); i++)
+		if (!strcmp(lib_probes__file(lp, i)->kind->name, name))
+			return lib_probes__file(lp, i);
+	return NULL;
 }
 
 /* offsets of the kind's functions in the system libssl, by elf_syms */
@@ -213,7 +243,7 @@ TEST(lib_probes_reports_a_failed_attach_once)
 	ASSERT_EQ(lib_probes__scan_pid(lp, getpid()), 0);
 	ASSERT_EQ(lib_probes__scan_pid(lp, getpid()), 0);
 	lib_probes__mark(lp, getpid());
-	lib_probes__run_pending(lp);
+	lib_probes__run_pending(lp, 0);
 	ASSERT_EQ(r.attaches, 1);
 	ASSERT_EQ(r.failed_notes, 1);
 	ASSERT_EQ(r.watch_on, 0);
@@ -271,5 +301,73 @@ TEST(lib_probes_gone_process)
 	ASSERT_TRUE(err == -ENOENT || err == -ESRCH);
 	ASSERT_EQ(lib_probes__stats(lp)->scan_errors, 1);
 	ASSERT_EQ(r.attaches, 0);
+	lib_probes__free(lp);
+}
+
+/*
+ * The dynamic linker this binary runs under: found on its own by the
+ * host-wide scan, attached for good, no process counted as its user.
+ */
+TEST(lib_probes_host_wide_file_kept_without_users)
+{
+	struct rec r = {};
+	struct lib_probes *lp = new_lp(ssl_and_ld_kinds, &r);
+	const struct lib_file *ld;
+
+	ASSERT_TRUE(lp);
+	ASSERT_EQ(lib_probes__scan_host_wide(lp, getpid()), 0);
+	ASSERT_EQ(lib_probes__nfiles(lp), 1);
+	ld = file_of_kind(lp, "dynamic linker");
+	ASSERT_TRUE(ld && ld->attached && ld->offs[0]);
+	ASSERT_EQ(r.watch_on, 0);
+	/* a full scan adds libssl, with this process as its user */
+	ASSERT_EQ(lib_probes__scan_pid(lp, getpid()), 0);
+	ASSERT_EQ(lib_probes__nfiles(lp), 2);
+	ASSERT_EQ(r.attaches, 2);
+	ASSERT_EQ(r.watch_on, 1);
+	ASSERT_EQ(ld->npids, 0);
+	lib_probes__pid_exit(lp, getpid());
+	ASSERT_EQ(r.detaches, 1);
+	ASSERT_TRUE(ld->attached);
+	lib_probes__free(lp);
+	ASSERT_EQ(r.detaches, 2);
+}
+
+/*
+ * A process whose scan found the dynamic linker new may have mapped its
+ * libraries before the probe went in: scanned again 20 ms, 200 ms and 2 s
+ * later, and then no more.
+ */
+TEST(lib_probes_rescans_after_a_new_host_wide_file)
+{
+	static const uint64_t ms = 1000000;
+	struct rec r = {};
+	struct lib_probes *lp = new_lp(ssl_and_ld_kinds, &r);
+	const uint64_t t0 = 1000 * ms;
+	const struct lib_probes_stats *st;
+
+	ASSERT_TRUE(lp);
+	st = lib_probes__stats(lp);
+	lib_probes__mark(lp, getpid());
+	lib_probes__run_pending(lp, t0);
+	ASSERT_EQ(st->scans, 1);
+	lib_probes__run_pending(lp, t0 + 19 * ms);
+	ASSERT_EQ(st->scans, 1);
+	lib_probes__run_pending(lp, t0 + 20 * ms);
+	ASSERT_EQ(st->scans, 2);
+	lib_probes__run_pending(lp, t0 + 100 * ms);
+	ASSERT_EQ(st->scans, 2);
+	lib_probes__run_pending(lp, t0 + 220 * ms);
+	ASSERT_EQ(st->scans, 3);
+	lib_probes__run_pending(lp, t0 + 2220 * ms);
+	ASSERT_EQ(st->scans, 4);
+	lib_probes__run_pending(lp, t0 + 60000 * ms);
+	ASSERT_EQ(st->scans, 4);
+	/* the dynamic linker known: a process's scan is not repeated */
+	lib_probes__mark(lp, getpid());
+	lib_probes__run_pending(lp, t0 + 61000 * ms);
+	lib_probes__run_pending(lp, t0 + 70000 * ms);
+	ASSERT_EQ(st->scans, 5);
+	ASSERT_EQ(r.attaches, 2);
 	lib_probes__free(lp);
 }

@@ -23,6 +23,19 @@
 #define PENDING_MAX 4096
 /* Files of a kind: a host has a handful (one libssl per distribution). */
 #define FILES_MAX 1024
+/* Processes waiting for a late rescan (see lib_probes__run_pending). */
+#define RESCANS_MAX 256
+
+/* When the late rescans run, after the scan that found a new file. */
+static const uint64_t rescan_after_ns[LIB_RESCAN_STEPS] = {
+	20000000ULL, 200000000ULL, 2000000000ULL
+};
+
+struct rescan {
+	uint32_t pid;
+	unsigned int step;
+	uint64_t due_ns;
+};
 
 struct file_key {
 	uint64_t dev;
@@ -38,6 +51,8 @@ struct lib_probes {
 	struct fixmap *no_kind; /* struct file_key -> (nothing) */
 	uint32_t pending[PENDING_MAX];
 	size_t npending;
+	struct rescan rescans[RESCANS_MAX];
+	size_t nrescans;
 	struct lib_probes_stats stats;
 };
 
@@ -47,6 +62,8 @@ struct scan {
 	uint32_t pid;
 	struct file_key exe;
 	struct file_key last; /* consecutive mappings of one file: once */
+	bool host_wide_only;
+	bool new_host_wide; /* a host-wide file attached by this scan */
 };
 
 struct lib_probes *lib_probes__new(const struct lib_kind *kinds, size_t nkinds,
@@ -129,7 +146,7 @@ static bool resolve(struct lib_probes *lp, const char *path,
 		unsigned int i;
 		int n;
 
-		if (only && only != kind)
+		if (only ? only != kind : kind->host_wide)
 			continue;
 		memset(f->offs, 0, sizeof(f->offs));
 		f->nmoved = 0;
@@ -189,19 +206,27 @@ static void map_files_path(char *buf, size_t len, uint32_t pid,
 		buf[0] = '\0';
 }
 
+/* The kind a mapped file's name says it is, NULL if none. */
+static const struct lib_kind *kind_by_name(const struct lib_probes *lp,
+					   const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < lp->nkinds; i++)
+		if (has_prefix_of(base, lp->kinds[i].prefixes))
+			return &lp->kinds[i];
+	return NULL;
+}
+
 /* A file this process maps executable, seen for the first time. */
 static void file_new(struct lib_probes *lp, const struct proc_map *m,
 		     const struct file_key *k, bool is_exe, uint32_t pid)
 {
-	const struct lib_kind *only = NULL;
-	const char *base = strrchr(m->path, '/');
+	const struct lib_kind *only = kind_by_name(lp, m->path);
 	struct lib_file *f;
 	char path[PATH_MAX];
 
-	base = base ? base + 1 : m->path;
-	for (size_t i = 0; i < lp->nkinds && !only; i++)
-		if (has_prefix_of(base, lp->kinds[i].prefixes))
-			only = &lp->kinds[i];
 	if (!only && !is_exe) {
 		fixmap__put(lp->no_kind, k, NULL);
 		return;
@@ -240,6 +265,12 @@ static int on_mapping(const struct proc_map *m, void *arg)
 	if (!m->exec || (k.dev == sc->last.dev && k.ino == sc->last.ino))
 		return 0;
 	sc->last = k;
+	if (sc->host_wide_only) {
+		const struct lib_kind *kind = kind_by_name(lp, m->path);
+
+		if (!kind || !kind->host_wide)
+			return 0;
+	}
 	f = file_find(lp, &k);
 	if (!f) {
 		if (fixmap__get(lp->no_kind, &k))
@@ -247,6 +278,8 @@ static int on_mapping(const struct proc_map *m, void *arg)
 		file_new(lp, m, &k,
 			 k.dev == sc->exe.dev && k.ino == sc->exe.ino, sc->pid);
 		f = file_find(lp, &k);
+		if (f && f->kind->host_wide && f->attached)
+			sc->new_host_wide = true;
 	} else if (!f->attached && !f->attach_err) {
 		/*
 		 * Its last user had ended; a new one came. Resolve again:
@@ -256,14 +289,19 @@ static int on_mapping(const struct proc_map *m, void *arg)
 		if (resolve(lp, path, f->kind, f))
 			file_attach(lp, f, path, sc->pid);
 	}
-	if (f)
+	if (f && !f->kind->host_wide)
 		file_add_pid(lp, f, sc->pid);
 	return 0;
 }
 
-int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid)
+static int scan(struct lib_probes *lp, uint32_t pid, bool host_wide_only,
+		bool *ret_new_host_wide)
 {
-	struct scan sc = {.lp = lp, .pid = pid};
+	struct scan sc = {
+		.lp = lp,
+		.pid = pid,
+		.host_wide_only = host_wide_only,
+	};
 	unsigned int nbad = 0;
 	char path[64];
 	struct stat st;
@@ -282,7 +320,19 @@ int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid)
 	lp->stats.verdicts_evicted = fixmap__evicted(lp->no_kind);
 	if (err)
 		lp->stats.scan_errors++;
+	if (ret_new_host_wide)
+		*ret_new_host_wide = sc.new_host_wide;
 	return err;
+}
+
+int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid)
+{
+	return scan(lp, pid, false, NULL);
+}
+
+int lib_probes__scan_host_wide(struct lib_probes *lp, uint32_t pid)
+{
+	return scan(lp, pid, true, NULL);
 }
 
 static bool read_comm(uint32_t pid, char *comm, size_t len)
@@ -333,11 +383,43 @@ void lib_probes__mark(struct lib_probes *lp, uint32_t pid)
 		lp->pending[lp->npending++] = pid;
 }
 
-void lib_probes__run_pending(struct lib_probes *lp)
+static void rescan_later(struct lib_probes *lp, uint32_t pid, unsigned int step,
+			 uint64_t now_ns)
 {
+	if (step >= LIB_RESCAN_STEPS)
+		return;
+	if (lp->nrescans == RESCANS_MAX) {
+		lp->stats.rescans_dropped++;
+		return;
+	}
+	lp->rescans[lp->nrescans++] = (struct rescan){
+		.pid = pid,
+		.step = step,
+		.due_ns = now_ns + rescan_after_ns[step],
+	};
+}
+
+void lib_probes__run_pending(struct lib_probes *lp, uint64_t now_ns)
+{
+	struct rescan due[RESCANS_MAX];
+	size_t ndue = 0, keep = 0;
+	bool fresh;
+
+	for (size_t i = 0; i < lp->nrescans; i++) {
+		if (lp->rescans[i].due_ns <= now_ns)
+			due[ndue++] = lp->rescans[i];
+		else
+			lp->rescans[keep++] = lp->rescans[i];
+	}
+	lp->nrescans = keep;
 	for (size_t i = 0; i < lp->npending; i++)
-		lib_probes__scan_pid(lp, lp->pending[i]);
+		if (!scan(lp, lp->pending[i], false, &fresh) && fresh)
+			rescan_later(lp, lp->pending[i], 0, now_ns);
 	lp->npending = 0;
+	/* a process gone since is not looked for again */
+	for (size_t i = 0; i < ndue; i++)
+		if (!scan(lp, due[i].pid, false, NULL))
+			rescan_later(lp, due[i].pid, due[i].step + 1, now_ns);
 }
 
 static void file_detach(struct lib_probes *lp, struct lib_file *f, uint32_t pid)

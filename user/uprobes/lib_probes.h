@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #define LIB_KIND_MAX_FUNCS 8
+#define LIB_RESCAN_STEPS 3
 
 struct lib_kind {
 	const char *name; /* "openssl" */
@@ -32,6 +33,12 @@ struct lib_kind {
 	unsigned int nfuncs;
 	/* the first nrequired funcs must all be there for the file to count */
 	unsigned int nrequired;
+	/*
+	 * One file serves every process that maps it (the dynamic linker):
+	 * attached when first found and kept while spantap runs; its users
+	 * are not tracked. Found by name only, never in an executable.
+	 */
+	bool host_wide;
 };
 
 /* A file found to be of a kind. */
@@ -94,6 +101,7 @@ struct lib_probes_stats {
 	uint64_t attach_failed;
 	uint64_t detached;
 	uint64_t verdicts_evicted; /* "no kind" verdicts forgotten */
+	uint64_t rescans_dropped;  /* late rescans with no room to wait */
 };
 
 struct lib_probes;
@@ -105,10 +113,19 @@ struct lib_probes *lib_probes__new(const struct lib_kind *kinds, size_t nkinds,
 int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid);
 /* Scan every process in /proc (that ops->want wants). Returns how many. */
 int lib_probes__scan_all(struct lib_probes *lp);
+/*
+ * Read pid's maps for files of host-wide kinds only, pid not counted as
+ * their user (spantap's own dynamic linker is the host's). 0, or -errno.
+ */
+int lib_probes__scan_host_wide(struct lib_probes *lp, uint32_t pid);
 /* Remember pid for the next lib_probes__run_pending (exec, mmap). */
 void lib_probes__mark(struct lib_probes *lp, uint32_t pid);
-/* Scan the marked processes. */
-void lib_probes__run_pending(struct lib_probes *lp);
+/*
+ * Scan the marked processes. One whose scan found a new host-wide file
+ * may have loaded its libraries before that file's probes were in: it is
+ * scanned again LIB_RESCAN_STEPS times, the last some seconds after now_ns.
+ */
+void lib_probes__run_pending(struct lib_probes *lp, uint64_t now_ns);
 /* pid ended: files it was the last user of are detached. */
 void lib_probes__pid_exit(struct lib_probes *lp, uint32_t pid);
 /*
