@@ -26,14 +26,15 @@ static const struct lib_kind probe_kinds[] = {
 	 * neither). SSL_connect and SSL_accept call SSL_do_handshake, which
 	 * is enough.
 	 */
-	[KIND_OPENSSL] = {
-		.name = "OpenSSL",
-		.prefixes = openssl_prefixes,
-		.funcs = {"SSL_read", "SSL_write", "SSL_read_ex",
-			  "SSL_write_ex", "SSL_do_handshake"},
-		.nfuncs = 5,
-		.nrequired = 2,
-	},
+	[KIND_OPENSSL] =
+		{
+			.name = "OpenSSL",
+			.prefixes = openssl_prefixes,
+			.funcs = {"SSL_read", "SSL_write", "SSL_read_ex",
+				  "SSL_write_ex", "SSL_do_handshake"},
+			.nfuncs = 5,
+			.nrequired = 2,
+		},
 	/*
 	 * The dynamic linker calls _dl_debug_state (its debugger hook; glibc
 	 * and musl) once it has mapped a process's libraries, at start-up
@@ -41,14 +42,15 @@ static const struct lib_kind probe_kinds[] = {
 	 * syscall tracepoint on mmap told it before, at the cost of every
 	 * syscall of every process taking the kernel's slow path.
 	 */
-	[KIND_LDSO] = {
-		.name = "dynamic linker",
-		.prefixes = ldso_prefixes,
-		.funcs = {"_dl_debug_state"},
-		.nfuncs = 1,
-		.nrequired = 1,
-		.host_wide = true,
-	},
+	[KIND_LDSO] =
+		{
+			.name = "dynamic linker",
+			.prefixes = ldso_prefixes,
+			.funcs = {"_dl_debug_state"},
+			.nfuncs = 1,
+			.nrequired = 1,
+			.host_wide = true,
+		},
 };
 
 /* BPF programs for the OpenSSL kind's funcs, in the same order */
@@ -58,6 +60,16 @@ static const char *const openssl_progs[][2] = {
 	{"ssl_read_ex_enter", "ssl_read_ex_exit"},
 	{"ssl_write_ex_enter", "ssl_write_ex_exit"},
 	{"ssl_handshake_enter", "ssl_handshake_exit"},
+};
+
+/* ... and for the dynamic linker's: an entry probe alone */
+static const char *const ldso_progs[][2] = {
+	{"ldso_debug_state", NULL},
+};
+
+static const char *const (*const kind_progs[])[2] = {
+	[KIND_OPENSSL] = openssl_progs,
+	[KIND_LDSO] = ldso_progs,
 };
 
 enum { FN_READ, FN_WRITE, FN_READ_EX, FN_WRITE_EX };
@@ -75,29 +87,22 @@ static int tp_attach(void *arg, struct lib_file *f, const char *path, char *err,
 {
 	struct tls_probes *tp = arg;
 	struct uprobe_spec specs[LIB_KIND_MAX_FUNCS] = {};
+	const char *const(*progs)[2] = kind_progs[f->kind - probe_kinds];
 	struct uprobe_links *ul = NULL;
 	int ret;
 
-	if (f->kind == &probe_kinds[KIND_LDSO]) {
-		specs[0].offset = f->offs[0];
-		specs[0].entry_prog = "ldso_debug_state";
-		ret = loader__attach_uprobes(tp->loader, path, specs, 1, &ul,
-					     err, errlen);
-		if (!ret)
-			f->handle = ul;
-		return ret;
-	}
 	for (unsigned int i = 0; i < f->kind->nfuncs; i++) {
 		specs[i].offset = f->offs[i];
-		specs[i].entry_prog = openssl_progs[i][0];
-		specs[i].ret_prog = openssl_progs[i][1];
+		specs[i].entry_prog = progs[i][0];
+		specs[i].ret_prog = progs[i][1];
 	}
 	ret = loader__attach_uprobes(tp->loader, path, specs, f->kind->nfuncs,
 				     &ul, err, errlen);
 	if (ret)
 		return ret;
 	f->handle = ul;
-	if (!tp->on) {
+	/* the socket programs look for TLS calls once there can be any */
+	if (f->kind == &probe_kinds[KIND_OPENSSL] && !tp->on) {
 		loader__set_tls_on(tp->loader);
 		tp->on = true;
 	}
@@ -303,8 +308,9 @@ void tls_probes__list(const struct tls_probes *tp, FILE *out)
 		const char *why = f->attached ? "" : strerror(-f->attach_err);
 
 		if (f->kind->host_wide) {
-			fprintf(out, "    %s %s: %s%s (says when processes "
-				     "load libraries)\n",
+			fprintf(out,
+				"    %s %s: %s%s (says when processes "
+				"load libraries)\n",
 				f->kind->name, f->path, state, why);
 			continue;
 		}
