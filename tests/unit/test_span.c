@@ -146,7 +146,7 @@ TEST(span_random_id_spread)
 {
 	enum { N = 1 << 16 };
 	uint64_t *ids = calloc(N, sizeof(*ids));
-	unsigned int count[8][256] = { { 0 } };
+	unsigned int count[8][256] = {{0}};
 
 	ASSERT_TRUE(ids != NULL);
 	for (int i = 0; i < N; i++) {

@@ -28,8 +28,7 @@
 
 /* When the late rescans run, after the scan that found a new file. */
 static const uint64_t rescan_after_ns[LIB_RESCAN_STEPS] = {
-	20000000ULL, 200000000ULL, 2000000000ULL
-};
+	20000000ULL, 200000000ULL, 2000000000ULL};
 
 struct rescan {
 	uint32_t pid;
