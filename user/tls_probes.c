@@ -267,6 +267,11 @@ int tls_probes__start(struct tls_probes *tp)
 	 * is seen loading its libraries.
 	 */
 	lib_probes__scan_host_wide(tp->libs, getpid());
+	/*
+	 * scan_all takes spantap too, unfiltered: the host's libssl, which
+	 * it maps through libcurl, is then probed before any process that
+	 * starts later uses it (the BPF side drops spantap's own calls).
+	 */
 	return lib_probes__scan_all(tp->libs);
 }
 
