@@ -237,6 +237,10 @@ TEST(http1_early_reject)
 	ASSERT_EQ(parse_req("PRI * HTTP/2.0", &m), PARSE_INVALID);
 	ASSERT_EQ(parse_resp("HTTP/1.1 2x", &m), PARSE_INVALID);
 	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nBad Name", &m), PARSE_INVALID);
+	/* a name ends at its colon: a line end there is garbage already */
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nName\r", &m), PARSE_INVALID);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost: a\r\rX", &m),
+		  PARSE_INVALID);
 	/* prefixes of good heads want more */
 	ASSERT_EQ(parse_req("", &m), PARSE_NEED_MORE);
 	ASSERT_EQ(parse_req("G", &m), PARSE_NEED_MORE);
@@ -246,6 +250,10 @@ TEST(http1_early_reject)
 		  PARSE_NEED_MORE);
 	ASSERT_EQ(parse_resp("HTTP/1.1 200", &m), PARSE_NEED_MORE);
 	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nX", &m), PARSE_NEED_MORE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nX: a\tb\r", &m),
+		  PARSE_NEED_MORE);
+	ASSERT_EQ(parse_resp("HTTP/1.1 200 OK\r\nX: 0123456789abcdef", &m),
+		  PARSE_NEED_MORE);
 }
 
 TEST(http1_head_limits)

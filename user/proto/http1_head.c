@@ -172,13 +172,65 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
  * whitespace is obs-fold, which we refuse. Returns the name length in
  * *ret_colon.
  */
-enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
-				     size_t *ret_colon)
+/* The field name at s[0..n): its length, up to the first non-tchar. */
+static size_t field_name_len(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n && ascii__is_tchar(s[i]))
 		i++;
+	return i;
+}
+
+/*
+ * A head's field line at s, avail bytes there: validated and its end found
+ * in one pass (every field line of every message comes here; finding the
+ * LF first read each value twice). *ret_colon: the name's length; *ret_n:
+ * the content's, before CRLF or LF; *ret_next: the whole line's.
+ */
+static enum line_res scan_field_line(const uint8_t *s, size_t avail,
+				     size_t *ret_colon, size_t *ret_n,
+				     size_t *ret_next)
+{
+	size_t i = field_name_len(s, avail);
+
+	if (i == avail)
+		return LINE_MORE;
+	if (!i || s[i] != ':')
+		return LINE_BAD;
+	*ret_colon = i++;
+	/* a word at a time to the first control byte; HTAB is not an end */
+	for (;;) {
+		i += ascii__no_ctl_run(s + i, avail - i);
+		while (i < avail && s[i] >= 0x20 && s[i] != 0x7f)
+			i++;
+		if (i == avail)
+			return LINE_MORE;
+		if (s[i] != '\t')
+			break;
+		i++;
+	}
+	*ret_n = i;
+	if (s[i] == '\n') {
+		*ret_next = i + 1;
+		return LINE_OK;
+	}
+	/* a CR is only allowed right before the LF */
+	if (s[i] != '\r')
+		return LINE_BAD;
+	if (i + 1 == avail)
+		return LINE_MORE;
+	if (s[i + 1] != '\n')
+		return LINE_BAD;
+	*ret_next = i + 2;
+	return LINE_OK;
+}
+
+enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
+				     size_t *ret_colon)
+{
+	size_t i = field_name_len(s, n);
+
 	if (i == n)
 		return complete ? LINE_BAD : LINE_MORE;
 	if (!i || s[i] != ':')
@@ -457,24 +509,31 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 
 	for (;;) {
 		const uint8_t *s = buf + p;
-		const uint8_t *nl = find_lf(s, lim - p, lim - p);
-		bool complete = nl != NULL;
-		size_t n = complete ? (size_t)(nl - s) : lim - p;
-		size_t colon = 0;
+		size_t avail = lim - p, n = 0, next = 0, colon = 0;
 		enum line_res r;
 
-		/* a CR is only allowed right before the LF */
-		n = line_content(s, n);
 		if (first) {
+			const uint8_t *nl = find_lf(s, avail, avail);
+			bool complete = nl != NULL;
+
+			next = complete ? (size_t)(nl - s) + 1 : avail;
+			/* a CR is only allowed right before the LF */
+			n = line_content(s, complete ? next - 1 : avail);
 			if (kind == HTTP1_REQUEST)
 				r = check_request_line(s, n, complete, msg);
 			else
 				r = check_status_line(s, n, complete, msg);
-		} else if (complete && !n) {
-			p += (size_t)(nl - s) + 1;
+		} else if (avail && s[0] == '\n') {
+			p++;
 			break;
+		} else if (avail && s[0] == '\r') {
+			if (avail > 1 && s[1] == '\n') {
+				p += 2;
+				break;
+			}
+			r = avail == 1 ? LINE_MORE : LINE_BAD;
 		} else {
-			r = http1_check_field_line(s, n, complete, &colon);
+			r = scan_field_line(s, avail, &colon, &n, &next);
 		}
 		if (r == LINE_BAD)
 			return PARSE_INVALID;
@@ -496,7 +555,7 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 			}
 		}
 		first = false;
-		p += (size_t)(nl - s) + 1;
+		p += next;
 	}
 
 	if (head_finish(msg, &hf))
