@@ -110,9 +110,19 @@ int span__add_int(struct span *s, const char *key, int64_t val)
 
 const struct span_attr *span__attr(const struct span *s, const char *key)
 {
+	uint16_t n = s->nattrs < SPAN_MAX_ATTRS ? s->nattrs : SPAN_MAX_ATTRS;
+
 	if (!key)
 		return NULL;
-	for (uint16_t i = 0; i < s->nattrs && i < SPAN_MAX_ATTRS; i++)
+	/*
+	 * Keys are the semconv.h literals, one copy each in the program:
+	 * a lookup by the same constant matches by address, with no
+	 * string compared on the way.
+	 */
+	for (uint16_t i = 0; i < n; i++)
+		if (s->attrs[i].key == key)
+			return &s->attrs[i];
+	for (uint16_t i = 0; i < n; i++)
 		if (!strcmp(s->attrs[i].key, key))
 			return &s->attrs[i];
 	return NULL;
