@@ -608,3 +608,39 @@ TEST(summary_other_row)
 	summary__free(sm);
 	free(s);
 }
+
+/*
+ * Keys are cut to their field at a character boundary: two paths alike
+ * up to a character that straddles the cut share the cut key's row.
+ */
+TEST(summary_long_path_cut)
+{
+	struct summary *sm = summary__new();
+	struct span *s = malloc(sizeof(*s));
+	char path[258], key[255];
+	uint64_t got;
+
+	ASSERT_TRUE(sm && s);
+	memset(key, 'a', 254);
+	key[254] = '\0';
+	memcpy(path, key, 254);
+	/* U+00E9 in bytes 254 and 255: the 255-byte field would split it */
+	memcpy(path + 254, "\xc3\xa9x", 4);
+	summary_span(sm, s, "svc", "GET", path, 1000, false);
+	path[256] = 'y';
+	summary_span(sm, s, "svc", "GET", path, 3000, false);
+	/* one row holds both: its largest and its least */
+	ASSERT_EQ(summary__quantile(sm, "svc", "GET", key, 1.0, &got), 0);
+	ASSERT_EQ(got, 3000);
+	ASSERT_EQ(summary__quantile(sm, "svc", "GET", key, 0.0, &got), 0);
+	ASSERT_EQ(got, 1000);
+	/* and a method as long as its field, whole */
+	summary_span(sm, s, "svc", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE", "/m", 5,
+		     false);
+	ASSERT_EQ(summary__quantile(sm, "svc",
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE", "/m",
+				    0.5, &got),
+		  0);
+	summary__free(sm);
+	free(s);
+}

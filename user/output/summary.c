@@ -30,6 +30,7 @@ struct summary_row {
 	struct summary_row *hnext;
 	uint32_t hash;
 	uint8_t kind;
+	uint16_t len[3]; /* service, method, path */
 	char service[KEY_SERVICE_MAX];
 	char method[KEY_METHOD_MAX];
 	char path[KEY_PATH_MAX];
@@ -100,18 +101,27 @@ static uint64_t hist_quantile(const uint64_t *buckets, uint64_t count,
 	return v;
 }
 
-static uint32_t key_hash(const char *service, uint8_t kind, const char *method,
-			 const char *path)
+/*
+ * A row's key: service, method and path, each valid UTF-8 of known length
+ * that fits its field. Summing a span looks its row up by these, with no
+ * copy made until a row is new.
+ */
+struct row_key {
+	const char *part[3];
+	size_t len[3];
+	uint8_t kind;
+};
+
+static uint32_t key_hash(const struct row_key *k)
 {
-	const char *parts[3] = { service, method, path };
 	uint32_t h = 2166136261u;
 
 	for (int i = 0; i < 3; i++) {
-		for (const char *p = parts[i]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 16777619u;
+		for (size_t j = 0; j < k->len[i]; j++)
+			h = (h ^ (unsigned char)k->part[i][j]) * 16777619u;
 		h = (h ^ 0xff) * 16777619u; /* no byte of UTF-8 text */
 	}
-	return (h ^ kind) * 16777619u;
+	return (h ^ k->kind) * 16777619u;
 }
 
 struct summary *summary__new(void)
@@ -119,17 +129,23 @@ struct summary *summary__new(void)
 	return calloc(1, sizeof(struct summary));
 }
 
-static struct summary_row *row__new(const char *service, uint8_t kind,
-				    const char *method, const char *path)
+static void key_field(char *dst, uint16_t *ret_len, const char *src, size_t len)
+{
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	*ret_len = len;
+}
+
+static struct summary_row *row__new(const struct row_key *k)
 {
 	struct summary_row *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	r->kind = kind;
-	snprintf(r->service, sizeof(r->service), "%s", service);
-	snprintf(r->method, sizeof(r->method), "%s", method);
-	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->kind = k->kind;
+	key_field(r->service, &r->len[0], k->part[0], k->len[0]);
+	key_field(r->method, &r->len[1], k->part[1], k->len[1]);
+	key_field(r->path, &r->len[2], k->part[2], k->len[2]);
 	r->min = UINT64_MAX;
 	return r;
 }
@@ -146,21 +162,27 @@ static void row__add(struct summary_row *r, uint64_t ns, bool error)
 	r->buckets[bucket_of(ns)]++;
 }
 
-static struct summary_row *summary__find(struct summary *sm,
-					 const char *service, uint8_t kind,
-					 const char *method, const char *path)
+static bool row__is(const struct summary_row *r, const struct row_key *k)
 {
-	uint32_t h = key_hash(service, kind, method, path);
+	return r->kind == k->kind && r->len[0] == k->len[0] &&
+	       r->len[1] == k->len[1] && r->len[2] == k->len[2] &&
+	       !memcmp(r->path, k->part[2], k->len[2]) &&
+	       !memcmp(r->method, k->part[1], k->len[1]) &&
+	       !memcmp(r->service, k->part[0], k->len[0]);
+}
+
+static struct summary_row *summary__find(struct summary *sm,
+					 const struct row_key *k)
+{
+	uint32_t h = key_hash(k);
 	struct summary_row *r;
 
 	for (r = sm->table[h & (TABLE_SIZE - 1)]; r; r = r->hnext)
-		if (r->hash == h && r->kind == kind &&
-		    !strcmp(r->service, service) && !strcmp(r->method, method) &&
-		    !strcmp(r->path, path))
+		if (r->hash == h && row__is(r, k))
 			return r;
 
 	if (sm->nrows < SUMMARY_MAX_KEYS) {
-		r = row__new(service, kind, method, path);
+		r = row__new(k);
 		if (!r)
 			return NULL;
 		r->hash = h;
@@ -169,40 +191,58 @@ static struct summary_row *summary__find(struct summary *sm,
 		sm->rows[sm->nrows++] = r;
 		return r;
 	}
-	if (!sm->other)
-		sm->other = row__new(OTHER_NAME, 0, "", "");
+	if (!sm->other) {
+		struct row_key other = {.part = {OTHER_NAME, "", ""},
+					.len = {strlen(OTHER_NAME)}};
+
+		sm->other = row__new(&other);
+	}
 	return sm->other;
 }
 
-/* A string attribute into a key field: cut, at a character boundary. */
-static void key_attr(char *dst, size_t size, const struct span *s,
-		     const char *key, const char *fallback, size_t fallback_len)
+/*
+ * v's first bytes that fit a field of size bytes (NUL included), cut at a
+ * character boundary: v is valid UTF-8 already (span__add_str made it so).
+ */
+static size_t key_cut(const char *v, size_t len, size_t size)
 {
-	size_t len;
-	const char *v = span__attr_str(s, key, &len);
-
-	if (!v || !len) {
-		v = fallback;
-		len = fallback_len;
-	}
-	utf8__sanitize(dst, size, v, len);
+	if (len < size)
+		return len;
+	len = size - 1;
+	while (len && ((unsigned char)v[len] & 0xc0) == 0x80)
+		len--;
+	return len;
 }
 
 void summary__add(struct summary *sm, const struct span *s)
 {
-	char service[KEY_SERVICE_MAX], method[KEY_METHOD_MAX], path[KEY_PATH_MAX];
+	char service[KEY_SERVICE_MAX], name[KEY_PATH_MAX];
+	struct row_key k = {.kind = s ? s->kind : 0};
 	struct summary_row *r;
+	const char *v;
+	size_t len;
 
 	if (!sm || !s)
 		return;
-	utf8__sanitize(service, sizeof(service), s->service_name,
-		       strnlen(s->service_name, sizeof(s->service_name)));
-	key_attr(method, sizeof(method), s, SC_HTTP_REQUEST_METHOD, "", 0);
+	/* the service and span names come from processes, not span__add_str */
+	k.part[0] = service;
+	k.len[0] = utf8__sanitize(
+		service, sizeof(service), s->service_name,
+		strnlen(s->service_name, sizeof(s->service_name)));
+	v = span__attr_str(s, SC_HTTP_REQUEST_METHOD, &len);
+	k.part[1] = v ? v : "";
+	k.len[1] = v ? key_cut(v, len, KEY_METHOD_MAX) : 0;
 	/* as in the pretty lines: no URL path, then the span's name */
-	key_attr(path, sizeof(path), s, SC_URL_PATH, s->name,
-		 strnlen(s->name, sizeof(s->name)));
-
-	r = summary__find(sm, service, s->kind, method, path);
+	v = span__attr_str(s, SC_URL_PATH, &len);
+	if (v && len) {
+		k.part[2] = v;
+		k.len[2] = key_cut(v, len, KEY_PATH_MAX);
+	} else {
+		k.part[2] = name;
+		k.len[2] = utf8__sanitize(name, sizeof(name), s->name,
+					  strnlen(s->name, sizeof(s->name)));
+	}
+	r = summary__find(sm, &k);
 	if (r)
 		row__add(r, format__span_duration(s),
 			 s->status == SPAN_STATUS_ERROR);
