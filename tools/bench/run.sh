@@ -10,6 +10,7 @@
 #   1. overhead: untraced and traced runs interleaved (U T U T ...), ratios
 #      per pair, medians reported: CPU per request, throughput, p99 latency;
 #      and CPU per request again at a fixed rate (h2load --rps)
+#   1b. the server's side only: CPU per request under --comm nginx, pairs
 #   2. completeness: spans / (2 x requests nginx logged), every loss counter
 #   3. ceiling: a rate ladder (h2load --rps) up to saturation, traced
 #   4. kernel cost: BPF run time per program (kernel.bpf_stats_enabled=1),
@@ -27,11 +28,13 @@
 #
 # Knobs (environment): BENCH_PAIRS (6) untraced/traced pairs, BENCH_RUN_S (8)
 # seconds per wrk run, BENCH_STEP_S (4) seconds per ladder step,
-# BENCH_FIXED_PAIRS (4) pairs at a fixed rate, BENCH_TLS_PAIRS (4) pairs of
+# BENCH_FIXED_PAIRS (4) pairs at a fixed rate, BENCH_SERVER_PAIRS (4) and
+# BENCH_FLOOR_PAIRS (4) pairs of those steps, BENCH_TLS_PAIRS (4) pairs of
 # the https step, BENCH_PORT (18200, within 18200-18279: the https step uses
 # BENCH_PORT + 20), BENCH_STEPS (all) the steps to run, a comma list of
-# overhead (1, 2, 5), fixed (1's fixed rate), ceiling (3), kernel (4),
-# floor (4b), replay (6), export (7), https (8); fixed and ceiling bring overhead along
+# overhead (1, 2, 5), fixed (1's fixed rate), server (1b), ceiling (3),
+# kernel (4), floor (4b), replay (6), export (7), https (8); fixed and
+# ceiling bring overhead along
 # (they use its untraced rate), export brings replay (its recording).
 set -euo pipefail
 
@@ -63,7 +66,7 @@ die() {
 
 # --- the steps to run (BENCH_STEPS) ----------------------------------------------
 
-steps_all=overhead,fixed,ceiling,kernel,floor,replay,export,https
+steps_all=overhead,fixed,server,ceiling,kernel,floor,replay,export,https
 steps=${BENCH_STEPS:-all}
 [ "$steps" = all ] && steps=$steps_all
 for s in ${steps//,/ }; do
@@ -81,7 +84,7 @@ need fixed overhead   # a fraction of the untraced wrk rate
 need ceiling overhead # the same
 need export replay    # replays its recording
 plain=0 # a step loading the plain nginx
-for s in overhead fixed ceiling kernel floor replay export; do want $s && plain=1; done
+for s in overhead fixed server ceiling kernel floor replay export; do want $s && plain=1; done
 
 # --- preconditions -------------------------------------------------------------
 
@@ -649,6 +652,49 @@ if want kernel; then
 	bpf_stats_run plain
 fi
 
+# cpu_pairs FILE N LABEL ARGS...: N pairs of wrk runs, untraced (U) then
+# under `spantap capture ARGS` (A); a row per run in FILE: mode, CPU per
+# request (nginx + spantap) in us, requests nginx logged, spans, losses
+cpu_pairs() {
+	local file=$1 n=$2 label=$3 i m n0 n1 served sp_c spans losses
+	shift 3
+	: >"$file"
+	for i in $(seq "$n"); do
+		for m in U A; do
+			: >"$alog"
+			[ "$m" = A ] && spantap_start capture "$@"
+			n0=$(cpu_ticks "${tgt_pids[@]}")
+			wrk_run "$work/wrk.$label.$m.$i"
+			settle
+			n1=$(cpu_ticks "${tgt_pids[@]}")
+			served=$(log_lines)
+			[ "$served" -gt 0 ] || die "nginx served no request in a wrk run"
+			sp_c=0 spans=0 losses=""
+			if [ "$m" = A ]; then
+				spantap_stop
+				sp_c=$sp_cpu
+				counters "$work/sp.err" >"$work/cnt.$label.$i"
+				spans=$(counter "$work/cnt.$label.$i" http1.spans)
+				losses=$(nonzero "$work/cnt.$label.$i" . "$volume|$info")
+			fi
+			awk -v m=$m -v d=$((n1 - n0)) -v k="$tck" -v s="$sp_c" -v r="$served" \
+				-v sp="$spans" -v l="${losses:--}" \
+				'BEGIN { printf "%s\t%.3f\t%d\t%d\t%s\n", m, (d / k + s) / r * 1e6, r, sp, l }' >>"$file"
+			say "$(printf '%s run %d %s: %s requests' "$label" "$i" "$([ "$m" = A ] && echo traced || echo untraced)" "$served")"
+		done
+	done
+}
+
+# pair_figures FILE: "ratio range added untraced" of cpu_pairs' rows
+# (ratio and added: medians of the pairs'; untraced: the median run's)
+pair_figures() {
+	local r a u
+	r=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$1" | median)
+	a=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 - u }' "$1" | median)
+	u=$(awk -F'\t' '$1 == "U" { print $2 }' "$1" | median)
+	printf '%s %s %s %s\n' "$r" "$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$1" | minmax)" "$a" "$u"
+}
+
 # --- 4b: the floor: every program attached, nothing selected -------------------
 # spantap capture --pid 1: the same programs on the same hooks, each leaving
 # at its first test. What this adds to nginx's CPU per request is the price
@@ -656,34 +702,26 @@ fi
 # dispatch), which no work saved inside the programs can lower.
 
 floor_pairs=${BENCH_FLOOR_PAIRS:-4}
-: >"$work/floor.tsv"
 if want floor; then
 	say "floor: $floor_pairs pairs of ${run_s}-s wrk runs, untraced then spantap selecting nothing (--pid 1)"
-	for i in $(seq "$floor_pairs"); do
-		for m in U F; do
-			: >"$alog"
-			[ "$m" = F ] && spantap_start capture --pid 1 --output none
-			n0=$(cpu_ticks "${tgt_pids[@]}")
-			wrk_run "$work/wrk.floor.$m.$i"
-			settle
-			n1=$(cpu_ticks "${tgt_pids[@]}")
-			served=$(log_lines)
-			[ "$served" -gt 0 ] || die "nginx served no request in a wrk run"
-			sp_c=0
-			if [ "$m" = F ]; then
-				spantap_stop
-				sp_c=$sp_cpu
-			fi
-			# mode, CPU per request (nginx + spantap) in us
-			awk -v m=$m -v d=$((n1 - n0)) -v k="$tck" -v s="$sp_c" -v r="$served" \
-				'BEGIN { printf "%s\t%.3f\n", m, (d / k + s) / r * 1e6 }' >>"$work/floor.tsv"
-			say "$(printf 'floor run %d %s: %s requests' "$i" "$([ "$m" = F ] && echo attached || echo untraced)" "$served")"
-		done
-	done
-	fl_ratio=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$work/floor.tsv" | median)
-	fl_range=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$work/floor.tsv" | minmax)
-	fl_added=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 - u }' "$work/floor.tsv" | median)
-	fl_u=$(awk -F'\t' '$1 == "U" { print $2 }' "$work/floor.tsv" | median)
+	cpu_pairs "$work/floor.tsv" "$floor_pairs" floor --pid 1 --output none
+	read -r fl_ratio fl_range fl_added fl_u < <(pair_figures "$work/floor.tsv")
+fi
+
+# --- 1b: the server's side only ---------------------------------------------------
+# spantap capture --comm nginx: nginx's server spans, not wrk's client spans,
+# which is what a probe watching one service costs, and what peers publish.
+# The load generator's side is untraced: the agent's work halves, nginx's
+# own (its programs, its lost batching) stays.
+
+server_pairs=${BENCH_SERVER_PAIRS:-4}
+if want server; then
+	say "server side: $server_pairs pairs of ${run_s}-s wrk runs, untraced then spantap --comm nginx"
+	cpu_pairs "$work/server.tsv" "$server_pairs" server --comm nginx --output none
+	read -r sv_ratio sv_range sv_added sv_u < <(pair_figures "$work/server.tsv")
+	sv_spans=$(awk -F'\t' '$1 == "A" { s += $4 } END { print s + 0 }' "$work/server.tsv")
+	sv_served=$(awk -F'\t' '$1 == "A" { s += $3 } END { print s + 0 }' "$work/server.tsv")
+	sv_loss=$(awk -F'\t' '$1 == "A" && $5 != "-" { printf "%s%s", sep, $5; sep = "; " }' "$work/server.tsv")
 fi
 
 # --- 3: ceiling, a rate ladder -------------------------------------------------
@@ -837,6 +875,10 @@ fi
 if [ -s "$work/fixed.tsv" ]; then
 	row "CPU per request at a fixed rate, traced / untraced" "$(fmt "$f_ratio" %.3f)" "-" "info" \
 		"same CPU as above, h2load --h1 -t1 -c$conns --rps at $fixed_rate req/s (half the untraced wrk rate; served $f_served_u -> $f_served_t requests per ${step_s}-s run), nginx not saturated; median of $fixed_pairs interleaved pairs (range $f_range); $(fmt "$f_u" %.1f) -> $(fmt "$f_t" %.1f) us/request"
+fi
+if want server; then
+	row "CPU per request, server side only, traced / untraced" "$(fmt "$sv_ratio" %.3f)" "-" "info" \
+		"as CPU per request above, spantap capture --comm nginx (nginx's server spans only; wrk untraced); median of $server_pairs interleaved pairs (range $sv_range); adds $(fmt "$sv_added" %.2f) us to $(fmt "$sv_u" %.1f) us/request; spans / requests $sv_spans / $sv_served, losses ${sv_loss:-none}"
 fi
 if want overhead; then
 	row "Throughput, traced / untraced" "$(fmt "${fig[plain.r.rps]}" %.3f)" ">= 0.95" "$(pass "${fig[plain.r.rps]}" '>=' 0.95)" \
