@@ -685,9 +685,9 @@ cpu_pairs() {
 	done
 }
 
-# pair_figures FILE: "ratio range added untraced" of cpu_pairs' rows
+# cpu_pair_figures FILE: "ratio range added untraced" of cpu_pairs' rows
 # (ratio and added: medians of the pairs'; untraced: the median run's)
-pair_figures() {
+cpu_pair_figures() {
 	local r a u
 	r=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$1" | median)
 	a=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 - u }' "$1" | median)
@@ -705,7 +705,7 @@ floor_pairs=${BENCH_FLOOR_PAIRS:-4}
 if want floor; then
 	say "floor: $floor_pairs pairs of ${run_s}-s wrk runs, untraced then spantap selecting nothing (--pid 1)"
 	cpu_pairs "$work/floor.tsv" "$floor_pairs" floor --pid 1 --output none
-	read -r fl_ratio fl_range fl_added fl_u < <(pair_figures "$work/floor.tsv")
+	read -r fl_ratio fl_range fl_added fl_u < <(cpu_pair_figures "$work/floor.tsv")
 fi
 
 # --- 1b: the server's side only ---------------------------------------------------
@@ -718,7 +718,7 @@ server_pairs=${BENCH_SERVER_PAIRS:-4}
 if want server; then
 	say "server side: $server_pairs pairs of ${run_s}-s wrk runs, untraced then spantap --comm nginx"
 	cpu_pairs "$work/server.tsv" "$server_pairs" server --comm nginx --output none
-	read -r sv_ratio sv_range sv_added sv_u < <(pair_figures "$work/server.tsv")
+	read -r sv_ratio sv_range sv_added sv_u < <(cpu_pair_figures "$work/server.tsv")
 	sv_spans=$(awk -F'\t' '$1 == "A" { s += $4 } END { print s + 0 }' "$work/server.tsv")
 	sv_served=$(awk -F'\t' '$1 == "A" { s += $3 } END { print s + 0 }' "$work/server.tsv")
 	sv_loss=$(awk -F'\t' '$1 == "A" && $5 != "-" { printf "%s%s", sep, $5; sep = "; " }' "$work/server.tsv")
