@@ -113,3 +113,18 @@ TEST(utf8_seq_decodes)
 	ASSERT_EQ(utf8__seq("\xed\xa0\x80", 3, NULL), -1);
 	ASSERT_EQ(utf8__seq("", 0, NULL), 0);
 }
+
+TEST(utf8_char_start)
+{
+	/* "a", U+00E9 (2 bytes), U+20AC (3 bytes), "b" */
+	const char s[] = "a\xc3\xa9\xe2\x82\xac"
+			 "b";
+
+	ASSERT_EQ(utf8__char_start(s, 0), 0);
+	ASSERT_EQ(utf8__char_start(s, 1), 1);
+	ASSERT_EQ(utf8__char_start(s, 2), 1);
+	ASSERT_EQ(utf8__char_start(s, 3), 3);
+	ASSERT_EQ(utf8__char_start(s, 4), 3);
+	ASSERT_EQ(utf8__char_start(s, 5), 3);
+	ASSERT_EQ(utf8__char_start(s, 6), 6);
+}

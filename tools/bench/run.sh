@@ -688,11 +688,11 @@ cpu_pairs() {
 # cpu_pair_figures FILE: "ratio range added untraced" of cpu_pairs' rows
 # (ratio and added: medians of the pairs'; untraced: the median run's)
 cpu_pair_figures() {
-	local r a u
-	r=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$1" | median)
+	local ratios a u
+	ratios=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$1")
 	a=$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 - u }' "$1" | median)
 	u=$(awk -F'\t' '$1 == "U" { print $2 }' "$1" | median)
-	printf '%s %s %s %s\n' "$r" "$(awk -F'\t' 'NR % 2 { u = $2; next } { print $2 / u }' "$1" | minmax)" "$a" "$u"
+	printf '%s %s %s %s\n' "$(median <<<"$ratios")" "$(minmax <<<"$ratios")" "$a" "$u"
 }
 
 # --- 4b: the floor: every program attached, nothing selected -------------------

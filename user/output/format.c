@@ -112,9 +112,7 @@ size_t format__term(char *dst, size_t dst_size, const char *s, size_t len,
 		/* drop whole characters until the ellipsis fits */
 		while (out &&
 		       (cols + 1 > max_cols || ELLIPSIS_LEN > cap - out)) {
-			do
-				out--;
-			while (out && ((unsigned char)dst[out] & 0xc0) == 0x80);
+			out = utf8__char_start(dst, out - 1);
 			cols--;
 		}
 		if (cols + 1 <= max_cols && ELLIPSIS_LEN <= cap - out) {

@@ -206,24 +206,20 @@ static struct summary_row *summary__find(struct summary *sm,
  */
 static size_t key_cut(const char *v, size_t len, size_t size)
 {
-	if (len < size)
-		return len;
-	len = size - 1;
-	while (len && ((unsigned char)v[len] & 0xc0) == 0x80)
-		len--;
-	return len;
+	return len < size ? len : utf8__char_start(v, size - 1);
 }
 
 void summary__add(struct summary *sm, const struct span *s)
 {
 	char service[KEY_SERVICE_MAX], name[KEY_PATH_MAX];
-	struct row_key k = {.kind = s ? s->kind : 0};
+	struct row_key k;
 	struct summary_row *r;
 	const char *v;
 	size_t len;
 
 	if (!sm || !s)
 		return;
+	k.kind = s->kind;
 	/* the service and span names come from processes, not span__add_str */
 	k.part[0] = service;
 	k.len[0] = utf8__sanitize(

@@ -167,11 +167,6 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
 	return LINE_OK;
 }
 
-/*
- * field-line = field-name ":" OWS field-value OWS. A line starting with
- * whitespace is obs-fold, which we refuse. Returns the name length in
- * *ret_colon.
- */
 /* The field name at s[0..n): its length, up to the first non-tchar. */
 static size_t field_name_len(const uint8_t *s, size_t n)
 {
@@ -226,6 +221,11 @@ static enum line_res scan_field_line(const uint8_t *s, size_t avail,
 	return LINE_OK;
 }
 
+/*
+ * field-line = field-name ":" OWS field-value OWS, its end already found
+ * (trailers). A line starting with whitespace is obs-fold, which we refuse.
+ * Returns the name length in *ret_colon.
+ */
 enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
 				     size_t *ret_colon)
 {

@@ -35,4 +35,15 @@ size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len);
  */
 size_t utf8__sanitize(char *dst, size_t dst_size, const char *src, size_t len);
 
+/*
+ * In valid UTF-8 s, the index of the first byte of the character that byte
+ * i belongs to: cutting s at the result never splits a character.
+ */
+static inline size_t utf8__char_start(const char *s, size_t i)
+{
+	while (i && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	return i;
+}
+
 #endif /* __SPANTAP_UTF8_H */
