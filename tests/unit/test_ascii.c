@@ -13,26 +13,30 @@ static bool is_ctl(uint8_t c)
 	return c < 0x20 || c == 0x7f;
 }
 
-TEST(ascii_no_ctl_run_stops_at_or_before_every_control_byte)
+/* every length, so each way to the end is taken: words, overlap, bytes */
+TEST(ascii_no_ctl_run_stops_at_the_first_control_byte)
 {
 	uint8_t buf[SCAN_LEN];
 
 	for (unsigned int c = 0; c < 256; c++) {
-		for (size_t pos = 0; pos < SCAN_LEN; pos++) {
-			size_t n;
+		for (size_t len = 0; len <= SCAN_LEN; len++) {
+			for (size_t pos = 0; pos < len; pos++) {
+				size_t want = len;
 
-			memset(buf, 'a', sizeof(buf));
-			buf[pos] = (uint8_t)c;
-			n = ascii__no_ctl_run(buf, sizeof(buf));
-			/* whole words only, and never past a control byte */
-			ASSERT_EQ(n % 8, 0);
-			ASSERT_TRUE(n <= sizeof(buf));
-			if (is_ctl((uint8_t)c))
-				ASSERT_TRUE(n <= pos);
-			else
-				ASSERT_EQ(n, sizeof(buf) / 8 * 8);
+				memset(buf, 'a', sizeof(buf));
+				buf[pos] = (uint8_t)c;
+				/* a later one must not hide the first */
+				if (pos + 1 < len) {
+					buf[len - 1] = '\r';
+					want = len - 1;
+				}
+				if (is_ctl((uint8_t)c))
+					want = pos;
+				ASSERT_EQ(ascii__no_ctl_run(buf, len), want);
+			}
 		}
 	}
+	ASSERT_EQ(ascii__no_ctl_run(NULL, 0), 0);
 }
 
 TEST(ascii_no_ctl_run_flags_each_byte_of_a_word)
@@ -57,13 +61,45 @@ TEST(ascii_run_is_the_leading_seven_bit_run)
 	uint8_t buf[SCAN_LEN];
 
 	for (unsigned int c = 0; c < 256; c++) {
-		for (size_t pos = 0; pos < SCAN_LEN; pos++) {
-			memset(buf, 'a', sizeof(buf));
-			buf[pos] = (uint8_t)c;
-			ASSERT_EQ(ascii__run(buf, sizeof(buf)),
-				  c & 0x80 ? pos : sizeof(buf));
-			ASSERT_EQ(ascii__run(buf, pos), pos);
+		for (size_t len = 0; len <= SCAN_LEN; len++) {
+			for (size_t pos = 0; pos < len; pos++) {
+				size_t want = len;
+
+				memset(buf, 'a', sizeof(buf));
+				buf[pos] = (uint8_t)c;
+				if (pos + 1 < len) {
+					buf[len - 1] = 0x80;
+					want = len - 1;
+				}
+				if (c & 0x80)
+					want = pos;
+				ASSERT_EQ(ascii__run(buf, len), want);
+				ASSERT_EQ(ascii__run(buf, pos), pos);
+			}
 		}
 	}
 	ASSERT_EQ(ascii__run(NULL, 0), 0);
+}
+
+TEST(ascii_lower_word_is_ascii_lower_on_each_byte)
+{
+	uint8_t b[8], want[8];
+	uint64_t w;
+
+	/* every byte value next to every other, in every position */
+	for (unsigned int c = 0; c < 256; c++) {
+		for (unsigned int d = 0; d < 256; d++) {
+			for (size_t pos = 0; pos < 8; pos += 7) {
+				memset(b, (int)d, sizeof(b));
+				b[pos] = (uint8_t)c;
+				b[3] = (uint8_t)(c ^ d);
+				for (size_t i = 0; i < 8; i++)
+					want[i] = (uint8_t)ascii__lower(
+						(char)b[i]);
+				memcpy(&w, b, 8);
+				w = ascii__lower_word(w);
+				ASSERT_MEMEQ(&w, want, 8);
+			}
+		}
+	}
 }

@@ -206,10 +206,16 @@ static void fill_weak(uint8_t *buf, size_t len)
 
 static bool all_zero(const uint8_t *id, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (id[i])
-			return false;
-	return true;
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, id + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= id[i];
+	return !acc;
 }
 
 /*
@@ -262,10 +268,17 @@ void span__random_id(uint8_t *id, size_t len)
 	if (!len)
 		return;
 	do {
-		for (size_t off = 0; off < len; off += 8) {
-			uint64_t v = id_draw();
+		size_t off = 0;
+		uint64_t v;
 
-			memcpy(id + off, &v, len - off < 8 ? len - off : 8);
+		/* whole words by a fixed-size copy, which inlines */
+		for (; off + 8 <= len; off += 8) {
+			v = id_draw();
+			memcpy(id + off, &v, 8);
+		}
+		if (off < len) {
+			v = id_draw();
+			memcpy(id + off, &v, len - off);
 		}
 	} while (all_zero(id, len));
 }

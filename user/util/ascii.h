@@ -31,8 +31,9 @@ static inline char ascii__lower(char c)
 
 /*
  * Eight bytes at a time (the "has less than" and "has zero byte" tricks):
- * nonzero when some byte of w is below 0x20, or is 0x7f. Exact as a yes/no
- * for every w, which is all the scans below ask of it.
+ * nonzero when some byte of w is below 0x20, or is 0x7f. A borrow only
+ * runs upwards from a byte that is one of these, so the lowest flagged
+ * byte is the first such byte; those above it may be flagged falsely.
  */
 static inline uint64_t ascii__word_has_ctl(uint64_t w)
 {
@@ -44,20 +45,51 @@ static inline uint64_t ascii__word_has_ctl(uint64_t w)
 }
 
 /*
+ * The first flagged byte of a word loaded from memory, when a mask's
+ * lowest flag marks it (little-endian); else ASCII_FLAG_UNKNOWN, and the
+ * scan goes on byte by byte from the word's start.
+ */
+#define ASCII_FLAG_UNKNOWN 8
+
+static inline size_t ascii__flag_byte(uint64_t mask)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(mask) >> 3;
+#else
+	(void)mask;
+	return ASCII_FLAG_UNKNOWN;
+#endif
+}
+
+/*
  * Length of the leading run of s[0..n) free of control bytes (below 0x20,
  * and 0x7f), found a word at a time; bytes from 0x80 count as free. The
- * byte that stops it, if any, is at or after the returned length.
+ * byte that stops it, if any, is s[returned length].
  */
 static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
-	uint64_t w;
+	uint64_t w, m;
 
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
-		if (ascii__word_has_ctl(w))
+		m = ascii__word_has_ctl(w);
+		if (m && ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
+			return i + ascii__flag_byte(m);
+		if (m)
 			break;
 	}
+	/* the last word overlaps checked bytes, which have no flag to give */
+	if (i < n && n >= 8) {
+		memcpy(&w, s + n - 8, 8);
+		m = ascii__word_has_ctl(w);
+		if (!m)
+			return n;
+		if (ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
+			return n - 8 + ascii__flag_byte(m);
+	}
+	while (i < n && s[i] >= 0x20 && s[i] != 0x7f)
+		i++;
 	return i;
 }
 
@@ -65,16 +97,43 @@ static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
 static inline size_t ascii__run(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
-	uint64_t w;
+	uint64_t w, m;
 
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080ull)
+		m = w & 0x8080808080808080ull;
+		if (m && ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
+			return i + ascii__flag_byte(m);
+		if (m)
 			break;
+	}
+	if (i < n && n >= 8) {
+		memcpy(&w, s + n - 8, 8);
+		m = w & 0x8080808080808080ull;
+		if (!m)
+			return n;
+		if (ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
+			return n - 8 + ascii__flag_byte(m);
 	}
 	while (i < n && !(s[i] & 0x80))
 		i++;
 	return i;
+}
+
+/*
+ * w with the bytes 'A'..'Z' made lowercase and every other byte as it was:
+ * each byte's low seven bits plus a constant sets its high bit from 'A'
+ * on, and from past 'Z', with no carry into the next byte.
+ */
+static inline uint64_t ascii__lower_word(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t high = ones * 0x80;
+	uint64_t low7 = w & ~high;
+	uint64_t from_a = low7 + ones * (0x80 - 'A');
+	uint64_t past_z = low7 + ones * (0x80 - 'Z' - 1);
+
+	return w | ((from_a & ~past_z & ~w & high) >> 2);
 }
 
 #endif /* __SPANTAP_ASCII_H */

@@ -24,10 +24,18 @@ static uint64_t hash(const void *key, size_t n)
 	const uint8_t *p = key;
 	uint64_t h = 0x243f6a8885a308d3ULL;
 
-	for (size_t off = 0; off < n; off += 8) {
-		uint64_t w = 0;
+	uint64_t w;
+	size_t off;
 
-		memcpy(&w, p + off, n - off < 8 ? n - off : 8);
+	for (off = 0; off + 8 <= n; off += 8) {
+		memcpy(&w, p + off, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	/* a short last word, zero-padded: a fixed-size copy above inlines */
+	if (off < n) {
+		w = 0;
+		memcpy(&w, p + off, n - off);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 32;
 	}
