@@ -51,16 +51,6 @@
 #define KV_WANT \
 	"want key=value, the key an HTTP token, the value percent-encoded"
 
-static int ascii_casecmp(const char *a, const char *b)
-{
-	while (*a && ascii__lower(*a) == ascii__lower(*b)) {
-		a++;
-		b++;
-	}
-	return (unsigned char)ascii__lower(*a) -
-	       (unsigned char)ascii__lower(*b);
-}
-
 static bool ascii_prefix_nocase(const char *s, const char *prefix)
 {
 	for (; *prefix; s++, prefix++)
@@ -90,17 +80,6 @@ static bool is_path_char(unsigned char ch)
 static bool is_ows(char ch)
 {
 	return ch == ' ' || ch == '\t';
-}
-
-static int hex_value(unsigned char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -270,8 +249,8 @@ static int url_check(const char *url, bool base, struct url_info *u,
 			return -EINVAL;
 		}
 		if (ch == '%') {
-			if (hex_value(url[i + 1]) < 0 ||
-			    hex_value(url[i + 2]) < 0) {
+			if (ascii__hex_value(url[i + 1]) < 0 ||
+			    ascii__hex_value(url[i + 2]) < 0) {
 				*why = "has a bad %-escape";
 				return -EINVAL;
 			}
@@ -365,8 +344,8 @@ static int pct_decode(struct member *mb, const char *v, size_t len)
 		unsigned char ch = v[i];
 
 		if (ch == '%') {
-			int hi = i + 2 < len ? hex_value(v[i + 1]) : -1;
-			int lo = i + 2 < len ? hex_value(v[i + 2]) : -1;
+			int hi = i + 2 < len ? ascii__hex_value(v[i + 1]) : -1;
+			int lo = i + 2 < len ? ascii__hex_value(v[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				mb->why = "has a bad %-escape in its value";
@@ -451,7 +430,7 @@ static int kv_put(struct otlp_kv *kv, size_t max, size_t *n, char *key,
 		  char *value, bool nocase)
 {
 	for (size_t i = 0; i < *n; i++) {
-		if (nocase ? ascii_casecmp(kv[i].key, key)
+		if (nocase ? ascii__casecmp(kv[i].key, key)
 			   : strcmp(kv[i].key, key))
 			continue;
 		free(kv[i].value);
@@ -580,9 +559,9 @@ static int parse_spans(const char *s, long *ret)
 
 static int parse_compression(const char *s, long *ret)
 {
-	if (!ascii_casecmp(s, "none"))
+	if (!ascii__casecmp(s, "none"))
 		*ret = OTLP_COMPRESSION_NONE;
-	else if (!ascii_casecmp(s, "gzip"))
+	else if (!ascii__casecmp(s, "gzip"))
 		*ret = OTLP_COMPRESSION_GZIP;
 	else
 		return -EINVAL;
@@ -591,11 +570,11 @@ static int parse_compression(const char *s, long *ret)
 
 static int parse_protocol(const char *s, long *ret)
 {
-	if (!ascii_casecmp(s, "http/protobuf"))
+	if (!ascii__casecmp(s, "http/protobuf"))
 		*ret = OTLP_PROTOCOL_HTTP_PROTOBUF;
-	else if (!ascii_casecmp(s, "http/json"))
+	else if (!ascii__casecmp(s, "http/json"))
 		*ret = OTLP_PROTOCOL_HTTP_JSON;
-	else if (!ascii_casecmp(s, "grpc"))
+	else if (!ascii__casecmp(s, "grpc"))
 		*ret = OTLP_PROTOCOL_GRPC;
 	else
 		return -EINVAL;

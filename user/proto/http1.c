@@ -9,6 +9,7 @@
 
 #include "proto/http1.h"
 #include "proto/http1_internal.h"
+#include "util/ascii.h"
 
 /*
  * A state function's "made progress, look at the stream again", next to
@@ -284,7 +285,7 @@ static enum line_res check_chunk_line(const uint8_t *s, size_t n,
 	size_t i = 0;
 	int d;
 
-	while (i < n && (d = hex_val(s[i])) >= 0) {
+	while (i < n && (d = ascii__hex_value(s[i])) >= 0) {
 		if (v > (HTTP1_LENGTH_LIMIT - (uint64_t)d) / 16)
 			return LINE_BAD;
 		v = v * 16 + (uint64_t)d;

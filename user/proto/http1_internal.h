@@ -29,17 +29,6 @@ enum line_res {
 	LINE_BAD,
 };
 
-static inline int hex_val(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Field values and reason phrases: VCHAR, obs-text, SP, HTAB. */
 static inline bool is_field_char(uint8_t c)
 {

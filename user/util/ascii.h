@@ -29,6 +29,29 @@ static inline char ascii__lower(char c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
+/* The value of a hex digit in either case, or -1 */
+static inline int ascii__hex_value(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* strcasecmp() for ASCII, whatever the locale says a letter is */
+static inline int ascii__casecmp(const char *a, const char *b)
+{
+	while (*a && ascii__lower(*a) == ascii__lower(*b)) {
+		a++;
+		b++;
+	}
+	return (unsigned char)ascii__lower(*a) -
+	       (unsigned char)ascii__lower(*b);
+}
+
 /*
  * Eight bytes at a time (the "has less than" and "has zero byte" tricks):
  * nonzero when some byte of w is below 0x20, or is 0x7f. A borrow only
