@@ -9,7 +9,6 @@
  * Everything here is ASCII-only on purpose (no ctype.h, no strcasecmp):
  * the locale must not change what a variable means.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 #include <string.h>
 
 #include "export/otlp_config.h"
+#include "export/otlp_url.h"
 #include "util/ascii.h"
 
 #define ENV_ENDPOINT "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -36,8 +36,6 @@
 #define ENV_BSP_BATCH "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"
 #define ENV_BSP_DELAY "OTEL_BSP_SCHEDULE_DELAY"
 
-#define TRACES_PATH "/v1/traces"
-
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
@@ -50,32 +48,6 @@
 
 #define KV_WANT \
 	"want key=value, the key an HTTP token, the value percent-encoded"
-
-static bool ascii_prefix_nocase(const char *s, const char *prefix)
-{
-	for (; *prefix; s++, prefix++)
-		if (ascii__lower(*s) != *prefix)
-			return false;
-	return true;
-}
-
-static bool is_alnum(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9');
-}
-
-/* RFC 3986 unreserved */
-static bool is_unreserved(unsigned char ch)
-{
-	return is_alnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~';
-}
-
-/* RFC 3986 pchar without pct-encoded, or '/' */
-static bool is_path_char(unsigned char ch)
-{
-	return is_unreserved(ch) || (ch && strchr("!$&'()*+,;=:@/", ch));
-}
 
 static bool is_ows(char ch)
 {
@@ -127,199 +99,6 @@ static const char *quote_url(char buf[QUOTE_BUF], const char *url)
 	if (strchr(url, '@') || strchr(url, '?'))
 		return "the URL (not shown: it may hold a credential)";
 	return quote(buf, url);
-}
-
-/* --- URLs ------------------------------------------------------------- */
-
-struct url_info {
-	size_t scheme_len; /* 4 or 5 */
-	size_t path_off;   /* where the authority ends */
-	bool has_path;	   /* url[path_off] == '/' */
-};
-
-/* An IPv6 literal's inside of len bytes at s, zone as %25 allowed. */
-static bool ipv6_ok(const char *s, size_t len)
-{
-	const char *zone = memchr(s, '%', len);
-	char addr[INET6_ADDRSTRLEN];
-	struct in6_addr a;
-	size_t alen = zone ? (size_t)(zone - s) : len;
-
-	if (zone) {
-		size_t zlen = len - alen;
-
-		if (zlen <= 3 || memcmp(zone, "%25", 3))
-			return false;
-		for (size_t i = 3; i < zlen; i++)
-			if (!is_unreserved(zone[i]))
-				return false;
-	}
-	if (!alen || alen >= sizeof(addr))
-		return false;
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	return inet_pton(AF_INET6, addr, &a) == 1;
-}
-
-/*
- * Check url; base: a base URL, which may not have a query. On -EINVAL, *why
- * completes a sentence whose subject is the URL.
- */
-static int url_check(const char *url, bool base, struct url_info *u,
-		     const char **why)
-{
-	size_t len, auth, end, host_end, i;
-
-	for (len = 0; url[len]; len++) {
-		unsigned char ch = url[len];
-
-		if (ch <= ' ' || ch >= 0x7f) {
-			*why = "has whitespace, control or non-ASCII "
-			       "characters";
-			return -EINVAL;
-		}
-	}
-	if (ascii_prefix_nocase(url, "http://")) {
-		u->scheme_len = 4;
-	} else if (ascii_prefix_nocase(url, "https://")) {
-		u->scheme_len = 5;
-	} else {
-		*why = "is not an http:// or https:// URL";
-		return -EINVAL;
-	}
-
-	auth = u->scheme_len + 3;
-	end = auth + strcspn(url + auth, "/?#");
-	if (memchr(url + auth, '@', end - auth)) {
-		*why = "has user:password@, which is not supported (send an "
-		       "Authorization header)";
-		return -EINVAL;
-	}
-	if (url[auth] == '[') {
-		const char *close = memchr(url + auth, ']', end - auth);
-
-		host_end = close ? (size_t)(close - url) + 1 : 0;
-		if (!close || !ipv6_ok(url + auth + 1, host_end - auth - 2) ||
-		    (host_end < end && url[host_end] != ':')) {
-			*why = "has a malformed IPv6 address";
-			return -EINVAL;
-		}
-	} else {
-		for (host_end = auth; host_end < end && url[host_end] != ':';
-		     host_end++) {
-			if (!is_unreserved(url[host_end])) {
-				*why = "has a host name with characters other "
-				       "than letters, digits and \"-._~\"";
-				return -EINVAL;
-			}
-		}
-		if (host_end == auth) {
-			*why = "has no host";
-			return -EINVAL;
-		}
-	}
-	if (host_end < end) {
-		long port = 0;
-
-		/* url[host_end] is ':'; five digits at most keep port small */
-		for (i = host_end + 1; i < end && i - host_end <= 5; i++) {
-			if (!ascii__is_digit(url[i]))
-				break;
-			port = port * 10 + (url[i] - '0');
-		}
-		if (i != end || i == host_end + 1 || port < 1 || port > 65535) {
-			*why = "has a port that is not a number from 1 to "
-			       "65535";
-			return -EINVAL;
-		}
-	}
-
-	u->path_off = end;
-	u->has_path = url[end] == '/';
-	for (i = end; i < len; i++) {
-		unsigned char ch = url[i];
-
-		if (ch == '#') {
-			*why = "has a #fragment, which would never be sent";
-			return -EINVAL;
-		}
-		if (ch == '?' && base) {
-			*why = "has a ?query, which a base URL cannot have (a "
-			       "per-signal endpoint can)";
-			return -EINVAL;
-		}
-		if (ch == '%') {
-			if (ascii__hex_value(url[i + 1]) < 0 ||
-			    ascii__hex_value(url[i + 2]) < 0) {
-				*why = "has a bad %-escape";
-				return -EINVAL;
-			}
-			i += 2;
-			continue;
-		}
-		if (ch != '?' && !is_path_char(ch)) {
-			*why = "has a character that a URL path or query "
-			       "cannot hold (percent-encode it)";
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int url_build(const char *url, bool base, char **ret_url,
-		     const char **why)
-{
-	struct url_info u;
-	size_t len, end, o;
-	char *out;
-	int err;
-
-	err = url_check(url, base, &u, why);
-	if (err)
-		return err;
-	len = strlen(url);
-	if (base) {
-		/* "exactly one '/'": however many slashes the base ends with */
-		for (end = len; end > u.path_off && url[end - 1] == '/'; end--)
-			;
-		out = malloc(end + sizeof(TRACES_PATH));
-		if (!out)
-			return -ENOMEM;
-		memcpy(out, url, end);
-		memcpy(out + end, TRACES_PATH, sizeof(TRACES_PATH));
-	} else {
-		out = malloc(len + 2);
-		if (!out)
-			return -ENOMEM;
-		memcpy(out, url, u.path_off);
-		o = u.path_off;
-		/* an HTTP request target needs a path, even with a query */
-		if (!u.has_path)
-			out[o++] = '/';
-		memcpy(out + o, url + u.path_off, len - u.path_off + 1);
-	}
-	for (o = 0; o < u.scheme_len; o++)
-		out[o] = ascii__lower(out[o]);
-	*ret_url = out;
-	return 0;
-}
-
-int otlp_url__traces_from_base(const char *base, char **ret_url)
-{
-	const char *why;
-
-	if (!base || !ret_url)
-		return -EINVAL;
-	return url_build(base, true, ret_url, &why);
-}
-
-int otlp_url__traces_as_is(const char *url, char **ret_url)
-{
-	const char *why;
-
-	if (!url || !ret_url)
-		return -EINVAL;
-	return url_build(url, false, ret_url, &why);
 }
 
 /* --- key=value lists -------------------------------------------------- */
@@ -682,11 +461,11 @@ static bool load_scalar(const struct env *e, const char *const vars[2],
 
 static bool path_ends_with_traces(const char *url)
 {
-	size_t len = strlen(url), tlen = sizeof(TRACES_PATH) - 1;
+	size_t len = strlen(url), tlen = sizeof(OTLP_TRACES_PATH) - 1;
 
 	while (len && url[len - 1] == '/')
 		len--;
-	return len >= tlen && !memcmp(url + len - tlen, TRACES_PATH, tlen);
+	return len >= tlen && !memcmp(url + len - tlen, OTLP_TRACES_PATH, tlen);
 }
 
 /* Per-signal first, then the base URL; a bad one is as if unset. */
@@ -704,7 +483,7 @@ static int load_endpoint(struct otlp_config *c, const struct env *e)
 
 		if (!v)
 			continue;
-		err = url_build(v, i == 1, &url, &why);
+		err = otlp_url__build(v, i == 1, &url, &why);
 		if (err == -ENOMEM)
 			return err;
 		if (!err) {
@@ -723,7 +502,7 @@ static int load_endpoint(struct otlp_config *c, const struct env *e)
 	/* a common mix-up, and the request would go to a path that 404s */
 	if (used == vars[1] && path_ends_with_traces(used_val))
 		env_warn(e, used,
-			 "ends in " TRACES_PATH
+			 "ends in " OTLP_TRACES_PATH
 			 ", but it is a base URL: spans go to %s; to use a URL "
 			 "as is, set " ENV_TRACES_ENDPOINT " instead",
 			 quote_url(q, url));
@@ -982,7 +761,7 @@ static int set_url(struct otlp_config *c, enum otlp_opt opt, const char *value,
 	const char *why;
 	int ret;
 
-	ret = url_build(value, base, &url, &why);
+	ret = otlp_url__build(value, base, &url, &why);
 	if (ret == -ENOMEM)
 		return flag_fail(err, errlen, opt, ret, "out of memory");
 	if (ret)

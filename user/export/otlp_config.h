@@ -122,29 +122,7 @@ const char *otlp_opt__flag(enum otlp_opt opt);
 const char *otlp_protocol__name(enum otlp_protocol p);
 const char *otlp_compression__name(enum otlp_compression comp);
 
-/*
- * Building blocks, exported for tests and fuzzing.
- *
- * Both URL functions validate: scheme http:// or https:// (any case; the
- * result has it in lower case), a non-empty host (letters, digits, "-._~",
- * or an IPv6 literal in [], zone as %25), optional :port 1..65535, no
- * user:password@, only printable ASCII that RFC 3986 allows in a path or
- * query (%XX well formed), no #fragment. -EINVAL otherwise, -ENOMEM; the
- * malloc'd URL goes to *ret_url on success only.
- */
-/*
- * base URL -> base + "v1/traces" with exactly one '/' between, however many
- * the base ends with (http://h:4318 -> http://h:4318/v1/traces,
- * http://h:4318/base/ and http://h:4318/base -> http://h:4318/base/v1/traces).
- * A base URL with a '?' query is -EINVAL.
- */
-int otlp_url__traces_from_base(const char *base, char **ret_url);
-/*
- * per-signal URL: used as is (query included), except a URL with no path
- * gets "/" (http://c:4318 -> http://c:4318/).
- */
-int otlp_url__traces_as_is(const char *url, char **ret_url);
-
+/* A building block, exported for tests and fuzzing. */
 /*
  * "k1=v1,k2=v2" (W3C-baggage-like list): OWS around members, keys and values
  * trimmed, key a non-empty HTTP token (RFC 9110 tchar), value percent-decoded
