@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "export/otlp_config.h"
+#include "export/otlp_kvlist.h"
 #include "export/otlp_url.h"
 
 /* No message may show it when it is in a header or attribute value. */

@@ -10,13 +10,13 @@
  * the locale must not change what a variable means.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "export/otlp_config.h"
+#include "export/otlp_kvlist.h"
 #include "export/otlp_url.h"
 #include "util/ascii.h"
 
@@ -48,11 +48,6 @@
 
 #define KV_WANT \
 	"want key=value, the key an HTTP token, the value percent-encoded"
-
-static bool is_ows(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
 
 /*
  * len bytes of s as a double-quoted string fit for one terminal line: a
@@ -99,203 +94,6 @@ static const char *quote_url(char buf[QUOTE_BUF], const char *url)
 	if (strchr(url, '@') || strchr(url, '?'))
 		return "the URL (not shown: it may hold a credential)";
 	return quote(buf, url);
-}
-
-/* --- key=value lists -------------------------------------------------- */
-
-struct member {
-	bool header;	      /* the value becomes an HTTP header value */
-	bool in_list;	      /* ';' starts W3C baggage properties */
-	char *key, *value;    /* malloc'd, on success */
-	const char *good_key; /* into the input, once the key is a token */
-	size_t good_keylen;
-	const char *why; /* on -EINVAL: completes "member N ..." */
-};
-
-static int pct_decode(struct member *mb, const char *v, size_t len)
-{
-	char *out = malloc(len + 1);
-	size_t i, o = 0;
-
-	if (!out)
-		return -ENOMEM;
-	for (i = 0; i < len; i++) {
-		unsigned char ch = v[i];
-
-		if (ch == '%') {
-			int hi = i + 2 < len ? ascii__hex_value(v[i + 1]) : -1;
-			int lo = i + 2 < len ? ascii__hex_value(v[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0) {
-				mb->why = "has a bad %-escape in its value";
-				goto fail;
-			}
-			ch = hi << 4 | lo;
-			i += 2;
-		}
-		/* a C string cannot hold it, and nothing needs it */
-		if (!ch) {
-			mb->why = "has %00 in its value";
-			goto fail;
-		}
-		/* a CR or LF would start a header of the user's choosing */
-		if (mb->header && ((ch < 0x20 && ch != '\t') || ch == 0x7f)) {
-			mb->why = "has a control character in its value";
-			goto fail;
-		}
-		out[o++] = ch;
-	}
-	out[o] = '\0';
-	mb->value = out;
-	return 0;
-fail:
-	free(out);
-	return -EINVAL;
-}
-
-/* One key=value of len bytes at m, OWS around it allowed. */
-static int member_parse(struct member *mb, const char *m, size_t len)
-{
-	const char *eq, *v;
-	size_t klen, vlen, i;
-	int err;
-
-	while (len && is_ows(*m)) {
-		m++;
-		len--;
-	}
-	while (len && is_ows(m[len - 1]))
-		len--;
-	eq = memchr(m, '=', len);
-	if (!eq) {
-		mb->why = "is not key=value";
-		return -EINVAL;
-	}
-	for (klen = eq - m; klen && is_ows(m[klen - 1]); klen--)
-		;
-	for (i = 0; i < klen && ascii__is_tchar(m[i]); i++)
-		;
-	if (!klen || i < klen) {
-		mb->why = "has a key that is empty or not an HTTP token";
-		return -EINVAL;
-	}
-	mb->good_key = m;
-	mb->good_keylen = klen;
-
-	v = eq + 1;
-	vlen = m + len - v;
-	while (vlen && is_ows(*v)) {
-		v++;
-		vlen--;
-	}
-	if (mb->in_list && memchr(v, ';', vlen)) {
-		mb->why = "has ;properties, which are not supported";
-		return -EINVAL;
-	}
-	err = pct_decode(mb, v, vlen);
-	if (err)
-		return err;
-	mb->key = strndup(m, klen);
-	if (!mb->key) {
-		free(mb->value);
-		mb->value = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Add or replace key; takes key and value, whatever the result. */
-static int kv_put(struct otlp_kv *kv, size_t max, size_t *n, char *key,
-		  char *value, bool nocase)
-{
-	for (size_t i = 0; i < *n; i++) {
-		if (nocase ? ascii__casecmp(kv[i].key, key)
-			   : strcmp(kv[i].key, key))
-			continue;
-		free(kv[i].value);
-		kv[i].value = value;
-		free(key);
-		return 0;
-	}
-	if (*n >= max) {
-		free(key);
-		free(value);
-		return -E2BIG;
-	}
-	kv[*n].key = key;
-	kv[*n].value = value;
-	(*n)++;
-	return 0;
-}
-
-struct kv_report {
-	size_t ninvalid;
-	size_t first_bad; /* 1-based position in the list, commas counted */
-	const char *first_why;
-	bool overflow; /* a member was dropped for want of room */
-};
-
-static int kvlist_parse(const char *s, struct otlp_kv *kv, size_t max,
-			size_t *n, bool header, struct kv_report *rep)
-{
-	size_t pos = 0;
-
-	memset(rep, 0, sizeof(*rep));
-	if (!s)
-		return 0;
-	for (;;) {
-		const char *end = strchr(s, ',');
-		size_t len = end ? (size_t)(end - s) : strlen(s), i;
-		struct member mb = {.header = header, .in_list = true};
-		int err;
-
-		pos++;
-		for (i = 0; i < len && is_ows(s[i]); i++)
-			;
-		if (i < len) {
-			err = member_parse(&mb, s, len);
-			if (err == -ENOMEM)
-				return err;
-			if (err) {
-				if (!rep->ninvalid++) {
-					rep->first_bad = pos;
-					rep->first_why = mb.why;
-				}
-			} else if (kv_put(kv, max, n, mb.key, mb.value,
-					  header)) {
-				rep->overflow = true;
-			}
-		}
-		if (!end)
-			break;
-		s = end + 1;
-	}
-	return 0;
-}
-
-int otlp_kvlist__parse(const char *s, struct otlp_kv *kv, size_t max, size_t *n,
-		       bool header_values)
-{
-	struct kv_report rep;
-	int err;
-
-	if (!kv || !n || *n > max)
-		return -EINVAL;
-	err = kvlist_parse(s, kv, max, n, header_values, &rep);
-	if (err)
-		return err;
-	if (rep.overflow)
-		return -E2BIG;
-	return rep.ninvalid > INT_MAX ? INT_MAX : (int)rep.ninvalid;
-}
-
-static void kv_free(struct otlp_kv *kv, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-		kv[i].key = kv[i].value = NULL;
-	}
 }
 
 /* --- scalar values ---------------------------------------------------- */
@@ -517,7 +315,7 @@ static int load_endpoint(struct otlp_config *c, const struct env *e)
 static int load_headers(struct otlp_config *c, const struct env *e)
 {
 	const char *name = ENV_TRACES_HEADERS, *v;
-	struct kv_report rep;
+	struct otlp_kvlist_report rep;
 	int err;
 
 	v = env_get(e, name);
@@ -527,8 +325,8 @@ static int load_headers(struct otlp_config *c, const struct env *e)
 	}
 	if (!v)
 		return 0;
-	err = kvlist_parse(v, c->headers, OTLP_MAX_HEADERS, &c->nheaders, true,
-			   &rep);
+	err = otlp_kvlist__parse_report(v, c->headers, OTLP_MAX_HEADERS,
+					&c->nheaders, true, &rep);
 	if (err)
 		return err;
 	if (rep.ninvalid)
@@ -553,14 +351,15 @@ static int load_resource_attrs(struct otlp_config *c, const struct env *e)
 {
 	struct otlp_kv tmp[OTLP_MAX_RESOURCE_ATTRS];
 	const char *v = env_get(e, ENV_RESOURCE_ATTRS);
-	struct kv_report rep;
+	struct otlp_kvlist_report rep;
 	bool overflow;
 	size_t n = 0, i;
 	int err;
 
 	if (!v)
 		return 0;
-	err = kvlist_parse(v, tmp, OTLP_MAX_RESOURCE_ATTRS, &n, false, &rep);
+	err = otlp_kvlist__parse_report(v, tmp, OTLP_MAX_RESOURCE_ATTRS, &n,
+					false, &rep);
 	if (err)
 		goto cleanup;
 	if (rep.ninvalid) {
@@ -573,9 +372,9 @@ static int load_resource_attrs(struct otlp_config *c, const struct env *e)
 	}
 	overflow = rep.overflow;
 	for (i = 0; i < n; i++) {
-		if (kv_put(c->resource_attrs, OTLP_MAX_RESOURCE_ATTRS,
-			   &c->nresource_attrs, tmp[i].key, tmp[i].value,
-			   false))
+		if (otlp_kv__put(c->resource_attrs, OTLP_MAX_RESOURCE_ATTRS,
+				 &c->nresource_attrs, tmp[i].key, tmp[i].value,
+				 false))
 			overflow = true;
 		tmp[i].key = tmp[i].value = NULL;
 	}
@@ -585,7 +384,7 @@ static int load_resource_attrs(struct otlp_config *c, const struct env *e)
 				 OTLP_MAX_RESOURCE_ATTRS) " attributes; the "
 							  "rest were dropped");
 cleanup:
-	kv_free(tmp, n);
+	otlp_kv__free(tmp, n);
 	return err;
 }
 
@@ -791,11 +590,11 @@ static int set_pair(struct otlp_config *c, enum otlp_opt opt, const char *value,
 {
 	bool header = opt == OTLP_OPT_HEADER;
 	const char *what = header ? "header" : "attribute";
-	struct member mb = {.header = header, .in_list = false};
+	struct otlp_kv_member mb = {.header = header, .in_list = false};
 	char q[QUOTE_BUF];
 	int ret;
 
-	ret = member_parse(&mb, value, strlen(value));
+	ret = otlp_kv_member__parse(&mb, value, strlen(value));
 	if (ret == -ENOMEM)
 		return flag_fail(err, errlen, opt, ret, "out of memory");
 	if (ret && mb.good_key)
@@ -807,11 +606,12 @@ static int set_pair(struct otlp_config *c, enum otlp_opt opt, const char *value,
 		return flag_fail(err, errlen, opt, ret,
 				 "the argument %s; " KV_WANT, mb.why);
 	if (header)
-		ret = kv_put(c->headers, OTLP_MAX_HEADERS, &c->nheaders, mb.key,
-			     mb.value, true);
+		ret = otlp_kv__put(c->headers, OTLP_MAX_HEADERS, &c->nheaders,
+				   mb.key, mb.value, true);
 	else
-		ret = kv_put(c->resource_attrs, OTLP_MAX_RESOURCE_ATTRS,
-			     &c->nresource_attrs, mb.key, mb.value, false);
+		ret = otlp_kv__put(c->resource_attrs, OTLP_MAX_RESOURCE_ATTRS,
+				   &c->nresource_attrs, mb.key, mb.value,
+				   false);
 	if (ret)
 		return flag_fail(
 			err, errlen, opt, ret, "more than %d %ss; give fewer",
@@ -895,7 +695,7 @@ void otlp_config__free(struct otlp_config *c)
 		return;
 	free(c->traces_url);
 	free(c->service_name);
-	kv_free(c->headers, c->nheaders);
-	kv_free(c->resource_attrs, c->nresource_attrs);
+	otlp_kv__free(c->headers, c->nheaders);
+	otlp_kv__free(c->resource_attrs, c->nresource_attrs);
 	otlp_config__init(c);
 }

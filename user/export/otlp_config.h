@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "export/otlp_kvlist.h"
+
 enum otlp_protocol {
 	OTLP_PROTOCOL_HTTP_PROTOBUF = 0,
 	OTLP_PROTOCOL_HTTP_JSON = 1,
@@ -36,11 +38,6 @@ enum otlp_compression {
 #define OTLP_MAX_QUEUE_SIZE 1048576
 /* Largest timeout or delay, in ms: what an int holds (poll, timers). */
 #define OTLP_MAX_MS 2147483647
-
-struct otlp_kv {
-	char *key; /* heap strings, owned by the config */
-	char *value;
-};
 
 struct otlp_config {
 	char *traces_url; /* final URL spans are POSTed to; NULL = export off */
@@ -121,26 +118,6 @@ const char *otlp_opt__flag(enum otlp_opt opt);
 /* "http/protobuf", "http/json", "grpc"; "none", "gzip". */
 const char *otlp_protocol__name(enum otlp_protocol p);
 const char *otlp_compression__name(enum otlp_compression comp);
-
-/* A building block, exported for tests and fuzzing. */
-/*
- * "k1=v1,k2=v2" (W3C-baggage-like list): OWS around members, keys and values
- * trimmed, key a non-empty HTTP token (RFC 9110 tchar), value percent-decoded
- * (%XX; a bad escape or %00 makes the member invalid), empty members skipped,
- * ";properties" after a value make the member invalid. Header values
- * (header_values) must also hold no control character but HTAB once decoded
- * (header injection), and their keys are compared ignoring case.
- *
- * Appends to kv[*n..max): a key already there has its value replaced, so a
- * later duplicate wins. Returns the number of invalid members (0 = all fine,
- * the valid ones are kept), or -ENOMEM, or -E2BIG when more than max keys
- * (new members past max are dropped, the rest of the list still parsed;
- * invalid ones are then not counted), or -EINVAL for a NULL kv or n or *n >
- * max (a NULL s is an empty list). Whatever the return, kv[0..*n) are valid,
- * owned by the caller, to free.
- */
-int otlp_kvlist__parse(const char *s, struct otlp_kv *kv, size_t max, size_t *n,
-		       bool header_values);
 
 /* NULL-safe; frees all strings and initialises c again. */
 void otlp_config__free(struct otlp_config *c);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "export/otlp_kvlist.h"
 #include "export/otlp_resource.h"
 #include "util/utf8.h"
 
