@@ -41,7 +41,10 @@ static __always_inline int ssl_enter(void *ssl, void *buf, void *out_len,
 	sk = source ? bpf_map_lookup_elem(&ssl_socks, &call.ssl) : NULL;
 	if (sk)
 		call.sk = *sk;
-	if (bpf_map_update_elem(&ssl_calls, &id, &call, BPF_ANY))
+	/* a new entry is counted; one left by a call not returned is reused */
+	if (!bpf_map_update_elem(&ssl_calls, &id, &call, BPF_NOEXIST))
+		ssl_calls_count(1);
+	else if (bpf_map_update_elem(&ssl_calls, &id, &call, BPF_EXIST))
 		stat_inc(ST_STAT_ARGS_MAP_FULL);
 	return 0;
 }
@@ -74,7 +77,8 @@ static __always_inline int ssl_exit(int ret, bool ex)
 	if (!cp)
 		return 0;
 	call = *cp;
-	bpf_map_delete_elem(&ssl_calls, &id);
+	if (!bpf_map_delete_elem(&ssl_calls, &id))
+		ssl_calls_count(-1);
 	if (!call.source) {
 		/* a handshake: no data, but now the SSL object's socket */
 		if (call.sk)

@@ -516,11 +516,6 @@ void uprobe_links__free(struct uprobe_links *ul)
 	free(ul);
 }
 
-void loader__set_tls_on(struct loader *l)
-{
-	l->skel->bss->tls_probes_on = 1;
-}
-
 int loader__watch_pid(struct loader *l, uint32_t pid, bool on)
 {
 	__u8 one = 1;

@@ -68,8 +68,6 @@ int loader__attach_uprobes(struct loader *l, const char *path,
 			   size_t errlen);
 /* Detach and free; NULL-safe. */
 void uprobe_links__free(struct uprobe_links *ul);
-/* Tell the socket programs that TLS probes are in place. */
-void loader__set_tls_on(struct loader *l);
 /* Whether pid's exit should be reported (ST_EV_PROC_EXIT). */
 int loader__watch_pid(struct loader *l, uint32_t pid, bool on);
 void loader__free(struct loader *l);

@@ -79,7 +79,6 @@ struct tls_probes {
 	struct tls_probes_opts opts;
 	struct lib_probes *libs;
 	uint64_t next_prune;
-	bool on; /* tls_probes_on told to the BPF side */
 };
 
 static int tp_attach(void *arg, struct lib_file *f, const char *path, char *err,
@@ -101,11 +100,6 @@ static int tp_attach(void *arg, struct lib_file *f, const char *path, char *err,
 	if (ret)
 		return ret;
 	f->handle = ul;
-	/* the socket programs look for TLS calls once there can be any */
-	if (f->kind == &probe_kinds[KIND_OPENSSL] && !tp->on) {
-		loader__set_tls_on(tp->loader);
-		tp->on = true;
-	}
 	return 0;
 }
 

@@ -43,7 +43,7 @@ static __always_inline bool io_admit(__u64 id, struct sock *sk,
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
 
 	*cp = c;
-	if (tls_probes_on && ssl_call_claims(id, key, c))
+	if (ssl_calls_open && ssl_call_claims(id, key, c))
 		return false;
 	/* ciphertext outside library calls: handshakes, alerts */
 	if (c && (c->flags & CONN_F_TLS))

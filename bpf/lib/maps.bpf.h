@@ -218,15 +218,23 @@ ST_MAP struct {
 } watched_pids SEC(".maps");
 
 /*
- * Non-zero once the agent attached a TLS library's uprobes: until then the
- * socket programs skip looking for TLS calls. Written by the agent at run
- * time, hence not a const knob.
+ * How many entries ssl_calls holds: the socket programs look for the TLS
+ * call a thread is in only when some thread is in one, which spares every
+ * plaintext transfer a hash lookup. Kept exact (an entry added, one
+ * removed), so a call whose return never came, or a thread that died in
+ * one, leaves the lookups on until its entry goes, never off too early.
  */
 #ifdef SPANTAP_DEFINE_MAPS
-__u32 tls_probes_on SEC(".bss");
+__u64 ssl_calls_open SEC(".bss");
 #else
-extern __u32 tls_probes_on SEC(".bss");
+extern __u64 ssl_calls_open SEC(".bss");
 #endif
+
+/* The xadd form (no fetch), which 5.10 has: the result is not used */
+static __always_inline void ssl_calls_count(__s64 d)
+{
+	__sync_fetch_and_add(&ssl_calls_open, d);
+}
 
 /* Every record starts so; the kernel's clock, not the agent's. */
 static __always_inline void event_hdr_fill(struct st_event_hdr *h, __u16 type,
