@@ -103,3 +103,33 @@ TEST(ascii_lower_word_is_ascii_lower_on_each_byte)
 		}
 	}
 }
+
+TEST(ascii_token_run_is_the_leading_tchar_run)
+{
+	/* longer than two vectors, so the table's bytes are met mid-scan */
+	uint8_t buf[40];
+
+	for (unsigned int c = 0; c < 256; c++) {
+		for (size_t len = 0; len <= sizeof(buf); len++) {
+			for (size_t pos = 0; pos < len; pos++) {
+				size_t want = len;
+
+				memset(buf, 'x', sizeof(buf));
+				/* rarer tchars on the way, and a colon */
+				buf[len / 3] = '_';
+				buf[len / 2] = '~';
+				if (pos + 1 < len) {
+					buf[len - 1] = ':';
+					want = len - 1;
+				}
+				buf[pos] = (uint8_t)c;
+				if (!ascii__tchar[c])
+					want = pos;
+				else if (pos == len - 1)
+					want = len;
+				ASSERT_EQ(ascii__token_run(buf, len), want);
+			}
+		}
+	}
+	ASSERT_EQ(ascii__token_run(NULL, 0), 0);
+}

@@ -187,21 +187,6 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
 	return LINE_OK;
 }
 
-/* The field name at s[0..n): its length, up to the first non-tchar. */
-static size_t field_name_len(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	/* four bytes a branch: this runs on every byte of every name */
-	while (i + 4 <= n &&
-	       (ascii__is_tchar(s[i]) & ascii__is_tchar(s[i + 1]) &
-		ascii__is_tchar(s[i + 2]) & ascii__is_tchar(s[i + 3])))
-		i += 4;
-	while (i < n && ascii__is_tchar(s[i]))
-		i++;
-	return i;
-}
-
 /*
  * A head's field line at s, avail bytes there: validated and its end found
  * in one pass (every field line of every message comes here; finding the
@@ -212,7 +197,7 @@ static enum line_res scan_field_line(const uint8_t *s, size_t avail,
 				     size_t *ret_colon, size_t *ret_n,
 				     size_t *ret_next)
 {
-	size_t i = field_name_len(s, avail);
+	size_t i = ascii__token_run(s, avail);
 
 	if (i == avail)
 		return LINE_MORE;
@@ -252,7 +237,7 @@ static enum line_res scan_field_line(const uint8_t *s, size_t avail,
 enum line_res http1_check_field_line(const uint8_t *s, size_t n, bool complete,
 				     size_t *ret_colon)
 {
-	size_t i = field_name_len(s, n);
+	size_t i = ascii__token_run(s, n);
 
 	if (i == n)
 		return complete ? LINE_BAD : LINE_MORE;

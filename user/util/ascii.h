@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* RFC 9110 tchar, as a table: header parsing runs it on every name byte */
 extern const bool ascii__tchar[256];
@@ -17,6 +20,53 @@ extern const bool ascii__tchar[256];
 static inline bool ascii__is_tchar(uint8_t c)
 {
 	return ascii__tchar[c];
+}
+
+/*
+ * Length of the leading run of tchars in s[0..n): a field name, up to its
+ * colon. With SSE2, sixteen bytes at a time are tested for the letters,
+ * digits and '-' that nearly every name is made of; a rarer byte is
+ * looked up in the table, and the scan goes on if it is a tchar.
+ */
+static inline size_t ascii__token_run(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	/* the bounds are exclusive: one below and one above each range */
+	const __m128i lo_a = _mm_set1_epi8('a' - 1);
+	const __m128i hi_z = _mm_set1_epi8('z' + 1);
+	const __m128i lo_0 = _mm_set1_epi8('0' - 1);
+	const __m128i hi_9 = _mm_set1_epi8('9' + 1);
+	const __m128i dash = _mm_set1_epi8('-');
+	const __m128i case_bit = _mm_set1_epi8(0x20);
+
+	while (i + 16 <= n) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i low = _mm_or_si128(x, case_bit);
+		/* signed compares: bytes from 0x80 are below every bound */
+		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, lo_a),
+					      _mm_cmpgt_epi8(hi_z, low));
+		__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, lo_0),
+					      _mm_cmpgt_epi8(hi_9, x));
+		__m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit),
+					  _mm_cmpeq_epi8(x, dash));
+		unsigned int odd =
+			~(unsigned int)_mm_movemask_epi8(ok) & 0xffff;
+
+		if (!odd) {
+			i += 16;
+			continue;
+		}
+		i += (size_t)__builtin_ctz(odd);
+		if (!ascii__tchar[s[i]])
+			return i;
+		i++;
+	}
+#endif
+	while (i < n && ascii__tchar[s[i]])
+		i++;
+	return i;
 }
 
 static inline bool ascii__is_digit(uint8_t c)
