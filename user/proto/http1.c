@@ -52,6 +52,11 @@ static void msg_consume(struct http1_parser *p, struct stream *s, uint64_t n)
 /* dst[size] = src, which holds at most size - 1 characters and a NUL */
 static void copy_str(char *dst, size_t size, const char *src)
 {
+	/* most are: a response has none of the six, a request two or three */
+	if (!src[0]) {
+		dst[0] = '\0';
+		return;
+	}
 	memcpy(dst, src, strnlen(src, size - 1) + 1);
 	dst[size - 1] = '\0';
 }

@@ -12,8 +12,11 @@
 
 void span__reset(struct span *s)
 {
-	/* strbuf is only read through attrs, no need to clear its 2 KiB */
-	memset(s, 0, offsetof(struct span, strbuf));
+	/*
+	 * Attributes are read up to nattrs only, and each is cleared when
+	 * added; strbuf only through them: neither needs clearing here.
+	 */
+	memset(s, 0, offsetof(struct span, attrs));
 }
 
 static struct span_attr *span__new_attr(struct span *s, const char *key,
