@@ -256,16 +256,15 @@ struct tls_probes *tls_probes__new(struct loader *l,
 int tls_probes__start(struct tls_probes *tp)
 {
 	/*
-	 * spantap's own dynamic linker is the host's: watched even when the
-	 * filters want no process running yet, so the first of them to start
-	 * is seen loading its libraries.
+	 * spantap's own maps, whatever the filters: its dynamic linker is
+	 * the host's, so the first matching process to start is seen loading
+	 * its libraries; and so is its libssl (mapped through libcurl),
+	 * probed now, before a process that starts later uses it. Found at
+	 * that process's start instead, a short-lived client (curl) was gone
+	 * before its probes were in, and its TLS went untraced. The BPF side
+	 * drops spantap's own calls.
 	 */
-	lib_probes__scan_host_wide(tp->libs, getpid());
-	/*
-	 * scan_all takes spantap too, unfiltered: the host's libssl, which
-	 * it maps through libcurl, is then probed before any process that
-	 * starts later uses it (the BPF side drops spantap's own calls).
-	 */
+	lib_probes__scan_pid(tp->libs, getpid());
 	return lib_probes__scan_all(tp->libs);
 }
 

@@ -61,7 +61,6 @@ struct scan {
 	uint32_t pid;
 	struct file_key exe;
 	struct file_key last; /* consecutive mappings of one file: once */
-	bool host_wide_only;
 	bool new_host_wide; /* a host-wide file attached by this scan */
 };
 
@@ -264,12 +263,6 @@ static int on_mapping(const struct proc_map *m, void *arg)
 	if (!m->exec || (k.dev == sc->last.dev && k.ino == sc->last.ino))
 		return 0;
 	sc->last = k;
-	if (sc->host_wide_only) {
-		const struct lib_kind *kind = kind_by_name(lp, m->path);
-
-		if (!kind || !kind->host_wide)
-			return 0;
-	}
 	f = file_find(lp, &k);
 	if (!f) {
 		if (fixmap__get(lp->no_kind, &k))
@@ -293,13 +286,11 @@ static int on_mapping(const struct proc_map *m, void *arg)
 	return 0;
 }
 
-static int scan(struct lib_probes *lp, uint32_t pid, bool host_wide_only,
-		bool *ret_new_host_wide)
+static int scan(struct lib_probes *lp, uint32_t pid, bool *ret_new_host_wide)
 {
 	struct scan sc = {
 		.lp = lp,
 		.pid = pid,
-		.host_wide_only = host_wide_only,
 	};
 	unsigned int nbad = 0;
 	char path[64];
@@ -326,12 +317,7 @@ static int scan(struct lib_probes *lp, uint32_t pid, bool host_wide_only,
 
 int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid)
 {
-	return scan(lp, pid, false, NULL);
-}
-
-int lib_probes__scan_host_wide(struct lib_probes *lp, uint32_t pid)
-{
-	return scan(lp, pid, true, NULL);
+	return scan(lp, pid, NULL);
 }
 
 static bool read_comm(uint32_t pid, char *comm, size_t len)
@@ -412,12 +398,12 @@ void lib_probes__run_pending(struct lib_probes *lp, uint64_t now_ns)
 	}
 	lp->nrescans = keep;
 	for (size_t i = 0; i < lp->npending; i++)
-		if (!scan(lp, lp->pending[i], false, &fresh) && fresh)
+		if (!scan(lp, lp->pending[i], &fresh) && fresh)
 			rescan_later(lp, lp->pending[i], 0, now_ns);
 	lp->npending = 0;
 	/* a process gone since is not looked for again */
 	for (size_t i = 0; i < ndue; i++)
-		if (!scan(lp, due[i].pid, false, NULL))
+		if (!scan(lp, due[i].pid, NULL))
 			rescan_later(lp, due[i].pid, due[i].step + 1, now_ns);
 }
 

@@ -113,11 +113,6 @@ struct lib_probes *lib_probes__new(const struct lib_kind *kinds, size_t nkinds,
 int lib_probes__scan_pid(struct lib_probes *lp, uint32_t pid);
 /* Scan every process in /proc (that ops->want wants). Returns how many. */
 int lib_probes__scan_all(struct lib_probes *lp);
-/*
- * Read pid's maps for files of host-wide kinds only, pid not counted as
- * their user (spantap's own dynamic linker is the host's). 0, or -errno.
- */
-int lib_probes__scan_host_wide(struct lib_probes *lp, uint32_t pid);
 /* Remember pid for the next lib_probes__run_pending (exec, mmap). */
 void lib_probes__mark(struct lib_probes *lp, uint32_t pid);
 /*
