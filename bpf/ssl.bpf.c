@@ -40,7 +40,7 @@ static __always_inline int ssl_enter(void *ssl, void *buf, void *out_len,
 	/* a handshake always learns: the object may be new at this address */
 	sk = source ? bpf_map_lookup_elem(&ssl_socks, &call.ssl) : NULL;
 	if (sk)
-		call.sk = *sk;
+		call.sk = call.sk_entry = *sk;
 	/* a new entry is counted; one left by a call not returned is reused */
 	if (!bpf_map_update_elem(&ssl_calls, &id, &call, BPF_NOEXIST))
 		ssl_calls_count(1);
@@ -104,7 +104,9 @@ static __always_inline int ssl_exit(int ret, bool ex)
 		stat_inc(ST_STAT_TLS_NO_SOCKET);
 		return 0;
 	}
-	ssl_learn(&call);
+	/* an LRU update costs more than the rest of a call's exit */
+	if (call.sk != call.sk_entry)
+		ssl_learn(&call);
 	c = bpf_map_lookup_elem(&conns, &call.sk);
 	if (!c) {
 		/* tracked connections passed the port filter when made */

@@ -87,7 +87,8 @@ struct ssl_call {
 	__u64 buf;
 	__u64 out_len; /* where SSL_*_ex return the byte count, or 0 */
 	__u64 sk;      /* the socket the call used, once known */
-	__u64 ts;      /* entry time */
+	__u64 sk_entry; /* the one ssl_socks named at entry, or 0 */
+	__u64 ts;	/* entry time */
 	__u16 dir;
 	__u16 source;
 	__u32 _pad;
