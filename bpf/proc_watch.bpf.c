@@ -62,11 +62,15 @@ SEC("tracepoint/sched/sched_process_exit")
 int tp_sched_process_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &id);
 	__u32 tgid = id >> 32;
 
-	/* a thread that dies inside a TLS call never returns from it */
-	if (ssl_calls_open && !bpf_map_delete_elem(&ssl_calls, &id))
-		ssl_calls_count(-1);
+	/* a thread's TLS call entry goes with it, active if it died in one */
+	if (call) {
+		if (call->active)
+			ssl_calls_count(-1);
+		bpf_map_delete_elem(&ssl_calls, &id);
+	}
 	/* the process, not one of its threads */
 	if ((__u32)id != tgid || !bpf_map_lookup_elem(&watched_pids, &tgid))
 		return 0;

@@ -26,7 +26,7 @@ static __always_inline int ssl_enter(void *ssl, void *buf, void *out_len,
 				     __u16 dir, __u16 source)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct ssl_call call = {};
+	struct ssl_call call = {}, *cp;
 	__u64 *sk;
 
 	if (!task_selected(id))
@@ -41,11 +41,19 @@ static __always_inline int ssl_enter(void *ssl, void *buf, void *out_len,
 	sk = source ? bpf_map_lookup_elem(&ssl_socks, &call.ssl) : NULL;
 	if (sk)
 		call.sk = call.sk_entry = *sk;
-	/* a new entry is counted; one left by a call not returned is reused */
-	if (!bpf_map_update_elem(&ssl_calls, &id, &call, BPF_NOEXIST))
+	call.active = 1;
+	/* only this thread reads or writes its entry */
+	cp = bpf_map_lookup_elem(&ssl_calls, &id);
+	if (cp) {
+		/* one still active is a call whose return never came */
+		if (!cp->active)
+			ssl_calls_count(1);
+		*cp = call;
+	} else if (!bpf_map_update_elem(&ssl_calls, &id, &call, BPF_NOEXIST)) {
 		ssl_calls_count(1);
-	else if (bpf_map_update_elem(&ssl_calls, &id, &call, BPF_EXIST))
+	} else {
 		stat_inc(ST_STAT_ARGS_MAP_FULL);
+	}
 	return 0;
 }
 
@@ -74,11 +82,11 @@ static __always_inline int ssl_exit(int ret, bool ex)
 	__u16 dir;
 
 	cp = bpf_map_lookup_elem(&ssl_calls, &id);
-	if (!cp)
+	if (!cp || !cp->active)
 		return 0;
 	call = *cp;
-	if (!bpf_map_delete_elem(&ssl_calls, &id))
-		ssl_calls_count(-1);
+	cp->active = 0;
+	ssl_calls_count(-1);
 	if (!call.source) {
 		/* a handshake: no data, but now the SSL object's socket */
 		if (call.sk)

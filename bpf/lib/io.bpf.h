@@ -23,7 +23,7 @@ static __always_inline bool ssl_call_claims(__u64 id, __u64 sk,
 {
 	struct ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &id);
 
-	if (!call)
+	if (!call || !call->active)
 		return false;
 	call->sk = sk;
 	if (c)

@@ -91,7 +91,7 @@ struct ssl_call {
 	__u64 ts;	/* entry time */
 	__u16 dir;
 	__u16 source;
-	__u32 _pad;
+	__u32 active; /* in the call; else the entry waits for the next */
 };
 
 /*
@@ -191,9 +191,15 @@ ST_MAP struct {
 	__type(value, __u64);
 } conn_seq SEC(".maps");
 
-/* TLS library calls in progress, by pid_tgid. */
+/*
+ * TLS library calls, by pid_tgid: the one in progress (active), or the
+ * thread's last, whose entry the next call writes over in place, since
+ * an insert and a delete a call cost more than the rest of its probes.
+ * A thread's entry goes when it exits (proc_watch.bpf.c); LRU, so that
+ * more threads than entries push out idle ones rather than fail.
+ */
 ST_MAP struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct ssl_call);
@@ -219,11 +225,12 @@ ST_MAP struct {
 } watched_pids SEC(".maps");
 
 /*
- * How many entries ssl_calls holds: the socket programs look for the TLS
- * call a thread is in only when some thread is in one, which spares every
- * plaintext transfer a hash lookup. Kept exact (an entry added, one
- * removed), so a call whose return never came, or a thread that died in
- * one, leaves the lookups on until its entry goes, never off too early.
+ * How many calls in ssl_calls are active: the socket programs look for
+ * the TLS call a thread is in only when some thread is in one, which
+ * spares every plaintext transfer a hash lookup. Kept exact (a call
+ * entered, one returned), so a call whose return never came, or a thread
+ * that died in one, leaves the lookups on until its entry goes or is
+ * reused, never off too early.
  */
 #ifdef SPANTAP_DEFINE_MAPS
 __u64 ssl_calls_open SEC(".bss");
