@@ -13,8 +13,19 @@ static bool is_ctl(uint8_t c)
 	return c < 0x20 || c == 0x7f;
 }
 
-/* every length, so each way to the end is taken: words, overlap, bytes */
-TEST(ascii_no_ctl_run_stops_at_the_first_control_byte)
+static bool is_high(uint8_t c)
+{
+	return c & 0x80;
+}
+
+/*
+ * run() against its byte-wise definition, stops(): every byte value at
+ * every position, and every length, so each way to the end is taken
+ * (words, the overlapping last word, bytes). A later stopping byte,
+ * later, must not hide the first.
+ */
+static void check_run(size_t (*run)(const uint8_t *, size_t),
+		      bool (*stops)(uint8_t), uint8_t later)
 {
 	uint8_t buf[SCAN_LEN];
 
@@ -25,18 +36,23 @@ TEST(ascii_no_ctl_run_stops_at_the_first_control_byte)
 
 				memset(buf, 'a', sizeof(buf));
 				buf[pos] = (uint8_t)c;
-				/* a later one must not hide the first */
 				if (pos + 1 < len) {
-					buf[len - 1] = '\r';
+					buf[len - 1] = later;
 					want = len - 1;
 				}
-				if (is_ctl((uint8_t)c))
+				if (stops((uint8_t)c))
 					want = pos;
-				ASSERT_EQ(ascii__no_ctl_run(buf, len), want);
+				ASSERT_EQ(run(buf, len), want);
+				ASSERT_EQ(run(buf, pos), pos);
 			}
 		}
 	}
-	ASSERT_EQ(ascii__no_ctl_run(NULL, 0), 0);
+	ASSERT_EQ(run(NULL, 0), 0);
+}
+
+TEST(ascii_no_ctl_run_stops_at_the_first_control_byte)
+{
+	check_run(ascii__no_ctl_run, is_ctl, '\r');
 }
 
 TEST(ascii_no_ctl_run_flags_each_byte_of_a_word)
@@ -58,27 +74,7 @@ TEST(ascii_no_ctl_run_flags_each_byte_of_a_word)
 
 TEST(ascii_run_is_the_leading_seven_bit_run)
 {
-	uint8_t buf[SCAN_LEN];
-
-	for (unsigned int c = 0; c < 256; c++) {
-		for (size_t len = 0; len <= SCAN_LEN; len++) {
-			for (size_t pos = 0; pos < len; pos++) {
-				size_t want = len;
-
-				memset(buf, 'a', sizeof(buf));
-				buf[pos] = (uint8_t)c;
-				if (pos + 1 < len) {
-					buf[len - 1] = 0x80;
-					want = len - 1;
-				}
-				if (c & 0x80)
-					want = pos;
-				ASSERT_EQ(ascii__run(buf, len), want);
-				ASSERT_EQ(ascii__run(buf, pos), pos);
-			}
-		}
-	}
-	ASSERT_EQ(ascii__run(NULL, 0), 0);
+	check_run(ascii__run, is_high, 0x80);
 }
 
 TEST(ascii_lower_word_is_ascii_lower_on_each_byte)

@@ -135,62 +135,70 @@ static inline size_t ascii__flag_byte(uint64_t mask)
 }
 
 /*
- * Length of the leading run of s[0..n) free of control bytes (below 0x20,
- * and 0x7f), found a word at a time; bytes from 0x80 count as free. The
- * byte that stops it, if any, is s[returned length].
+ * Length of the leading run of s[0..n) with no byte that stops(): a word
+ * at a time, by flags(), which must flag the first such byte of a word
+ * exactly (those after it may be flagged falsely); the last word overlaps
+ * checked bytes, which have no flag to give. The byte that stops the run,
+ * if any, is s[returned length]. Both are constant at every call and
+ * inline.
  */
-static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
+static inline size_t ascii__scan(const uint8_t *s, size_t n,
+				 uint64_t (*flags)(uint64_t),
+				 bool (*stops)(uint8_t))
 {
 	size_t i = 0;
 	uint64_t w, m;
 
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
-		m = ascii__word_has_ctl(w);
+		m = flags(w);
 		if (m && ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
 			return i + ascii__flag_byte(m);
 		if (m)
 			break;
 	}
-	/* the last word overlaps checked bytes, which have no flag to give */
 	if (i < n && n >= 8) {
 		memcpy(&w, s + n - 8, 8);
-		m = ascii__word_has_ctl(w);
+		m = flags(w);
 		if (!m)
 			return n;
 		if (ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
 			return n - 8 + ascii__flag_byte(m);
 	}
-	while (i < n && s[i] >= 0x20 && s[i] != 0x7f)
+	while (i < n && !stops(s[i]))
 		i++;
 	return i;
 }
 
-/* Length of the leading run of 7-bit bytes in s[0..n), a word at a time. */
+static inline bool ascii__is_ctl(uint8_t c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * Length of the leading run of s[0..n) free of control bytes (below 0x20,
+ * and 0x7f); bytes from 0x80 count as free. The byte that stops it, if
+ * any, is s[returned length].
+ */
+static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
+{
+	return ascii__scan(s, n, ascii__word_has_ctl, ascii__is_ctl);
+}
+
+static inline uint64_t ascii__word_high(uint64_t w)
+{
+	return w & 0x8080808080808080ull;
+}
+
+static inline bool ascii__is_high(uint8_t c)
+{
+	return c & 0x80;
+}
+
+/* Length of the leading run of 7-bit bytes in s[0..n). */
 static inline size_t ascii__run(const uint8_t *s, size_t n)
 {
-	size_t i = 0;
-	uint64_t w, m;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		m = w & 0x8080808080808080ull;
-		if (m && ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
-			return i + ascii__flag_byte(m);
-		if (m)
-			break;
-	}
-	if (i < n && n >= 8) {
-		memcpy(&w, s + n - 8, 8);
-		m = w & 0x8080808080808080ull;
-		if (!m)
-			return n;
-		if (ascii__flag_byte(m) != ASCII_FLAG_UNKNOWN)
-			return n - 8 + ascii__flag_byte(m);
-	}
-	while (i < n && !(s[i] & 0x80))
-		i++;
-	return i;
+	return ascii__scan(s, n, ascii__word_high, ascii__is_high);
 }
 
 /*

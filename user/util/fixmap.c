@@ -19,25 +19,27 @@ struct fixmap {
 };
 
 /* Keys are hashed eight bytes at a time: one multiply per word. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
 static uint64_t hash(const void *key, size_t n)
 {
 	const uint8_t *p = key;
-	uint64_t h = 0x243f6a8885a308d3ULL;
-
-	uint64_t w;
+	uint64_t h = 0x243f6a8885a308d3ULL, w;
 	size_t off;
 
 	for (off = 0; off + 8 <= n; off += 8) {
 		memcpy(&w, p + off, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
+		h = mix(h, w);
 	}
 	/* a short last word, zero-padded: a fixed-size copy above inlines */
 	if (off < n) {
 		w = 0;
 		memcpy(&w, p + off, n - off);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
+		h = mix(h, w);
 	}
 	return h;
 }
