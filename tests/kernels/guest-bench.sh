@@ -138,7 +138,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-# --- measuring helpers (as tools/bench/run.sh) -----------------------------------
+# --- measuring helpers (as tools/bench/lib.sh) ------------------------------------
 
 # cpu_ticks PID...: utime+stime, clock ticks; fails when one is gone
 cpu_ticks() {
@@ -194,7 +194,7 @@ counters() {
 	}' "$1"
 }
 counter() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
-# volumes, and counters that are no loss (tools/bench/run.sh says why)
+# volumes, and counters that are no loss (tools/bench/lib.sh says why)
 volume='^(kernel\.events|kernel\.tls_conns|agent\.events|agent\.conns|agent\.conns_tls|http1\.spans|http1\.messages)$'
 info='^(kernel\.payload_truncated|agent\.conns_expired|agent\.tls_ciphertext_ignored|http1\.unanswered_requests)$'
 nonzero() {
