@@ -57,6 +57,7 @@ BPF_HDRS := $(wildcard bpf/lib/*.bpf.h) $(wildcard include/spantap/*.h)
 # Sources that need libbpf or the skeleton; everything else is the core that
 # unit tests and fuzzers link without privileges.
 SKEL_SRCS := user/main.c user/loader.c user/kernel_features.c user/tls_probes.c \
+	user/ringbuf_reader.c \
 	$(wildcard user/cmd_*.c)
 CORE_SRCS := $(filter-out $(SKEL_SRCS),$(shell find user -name '*.c' | sort))
 USER_HDRS := $(shell find user include -name '*.h')

@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <bpf/libbpf.h>
-
 #include "capture_export.h"
 #include "cli.h"
 #include "kernel_features.h"
@@ -23,6 +21,7 @@
 #include "pipeline.h"
 #include "proc_info.h"
 #include "record.h"
+#include "ringbuf_reader.h"
 #include "tls_probes.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -580,7 +579,7 @@ static int capture_main(int argc, char **argv, bool record)
 	struct capture cap = {};
 	struct pipeline_opts po = {};
 	struct loader_opts lo = {};
-	struct ring_buffer *rb = NULL;
+	struct ringbuf_reader *rb = NULL;
 	struct proc_cache *procs = NULL;
 	uint64_t start, deadline = 0, last_tick;
 	char errbuf[512] = "";
@@ -691,12 +690,11 @@ static int capture_main(int argc, char **argv, bool record)
 		/* the libraries of running processes, before 'capturing' */
 		tls_probes__start(cap.tls);
 	}
-	rb = ring_buffer__new(loader__ringbuf_fd(cap.loader), on_event, &cap,
-			      NULL);
-	if (!rb) {
-		err = -errno;
+	err = ringbuf_reader__new(loader__ringbuf_fd(cap.loader), on_event,
+				  &cap, &rb);
+	if (err) {
 		fprintf(stderr, "spantap: cannot open the ring buffer: %s\n",
-			strerror(errno));
+			strerror(-err));
 		goto cleanup;
 	}
 
@@ -715,9 +713,9 @@ static int capture_main(int argc, char **argv, bool record)
 		 * The BPF side wakes us only when a lot is waiting, so poll
 		 * on a short timer and drain whatever arrived.
 		 */
-		err = ring_buffer__poll(rb, POLL_MS);
+		err = ringbuf_reader__poll(rb, POLL_MS);
 		if (err >= 0)
-			err = ring_buffer__consume(rb);
+			err = ringbuf_reader__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr,
 				"spantap: reading the ring buffer: %s\n",
@@ -739,7 +737,7 @@ static int capture_main(int argc, char **argv, bool record)
 		}
 	}
 	/* what the kernel wrote before we stopped still counts */
-	ring_buffer__consume(rb);
+	ringbuf_reader__consume(rb);
 	pipeline__drain(cap.pipe);
 	status_clear(&cap);
 	capture_export__stop(&xp, CAPTURE_EXPORT_FLUSH_MS);
@@ -763,7 +761,7 @@ static int capture_main(int argc, char **argv, bool record)
 	capture_export__report(&xp, stderr);
 
 cleanup:
-	ring_buffer__free(rb);
+	ringbuf_reader__free(rb);
 	pipeline__free(cap.pipe);
 	tls_probes__free(cap.tls);
 	loader__free(cap.loader);

@@ -194,6 +194,35 @@ EOF
 	assert_no_loss
 }
 
+@test "small ring: a wrk burst wraps a 4 MiB ring buffer several times, every event read once" {
+	start_nginx $PORT
+	start_spantap --port $PORT --ringbuf-mb 4 --output none
+	local wrk_out=$BATS_TEST_TMPDIR/wrk.out
+	timeout 30 wrk -t1 -c4 -d3s "$URL/index.html" >"$wrk_out" 2>&1 ||
+		fail "wrk failed:" "$(cat "$wrk_out")"
+	stop_nginx
+	stop_spantap
+
+	local logged sent read spans
+	logged=$(access_log_lines)
+	# a request puts at least 744 bytes in the ring: its 60 bytes and the
+	# response's 200-byte head, each written and read (4 events with a
+	# 56-byte header), so past 23000 requests the 4 MiB ring went round
+	# at least four times
+	[ "$logged" -gt 23000 ] || fail "too few requests ($logged) to wrap the ring 4 times:" "$(cat "$wrk_out")"
+	sent=$(counter kernel events)
+	read=$(counter agent events)
+	spans=$(counter http1 spans)
+	echo "nginx logged=$logged; kernel events=$sent, agent events=$read, spans=$spans" >&2
+	assert_eq "$read" "$sent" "events the agent read vs events the kernel sent"
+	assert_eq "$(counter agent bad_events)" 0 "agent bad_events"
+	assert_eq "$(counter agent stream_gaps)" 0 "agent stream_gaps"
+	# both ends of every logged request; wrk's requests in flight at its
+	# stop are logged and spanned too, as errors
+	assert_eq "$spans" $((2 * logged)) "spans vs 2 x nginx's log lines"
+	assert_no_loss
+}
+
 @test "status: 404 is an error on the client span only, 503 on both" {
 	start_nginx $PORT 'location = /boom { return 503; }'
 	start_spantap --port $PORT --output json
