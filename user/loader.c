@@ -407,6 +407,13 @@ int loader__ringbuf_fd(const struct loader *l)
 	return bpf_map__fd(l->skel->maps.events);
 }
 
+uint64_t loader__tls_calls_open(const struct loader *l)
+{
+	if (!l || !l->skel->bss)
+		return 0;
+	return __atomic_load_n(&l->skel->bss->ssl_calls_open, __ATOMIC_RELAXED);
+}
+
 int loader__read_stats(const struct loader *l, uint64_t *out)
 {
 	uint64_t *vals;

@@ -48,6 +48,12 @@ struct loader;
 int loader__start(const struct loader_opts *o, struct loader **ret,
 		  char *errbuf, size_t errlen);
 int loader__ringbuf_fd(const struct loader *l);
+/*
+ * TLS library calls in progress now, as the kernel counts them: while it
+ * is above 0 every socket transfer looks up its thread's call, so 0 once
+ * the traffic stops, or the count leaked.
+ */
+uint64_t loader__tls_calls_open(const struct loader *l);
 /* Sum the per-CPU counters into out[ST_STAT__MAX]. */
 int loader__read_stats(const struct loader *l, uint64_t *out);
 enum attach_mode loader__mode(const struct loader *l);

@@ -325,14 +325,16 @@ void tls_probes__report(const struct tls_probes *tp, FILE *out)
 	fprintf(out,
 		"spantap: tls: files_found=%llu, attached=%llu, "
 		"attach_failed=%llu, detached=%llu, scans=%llu, "
-		"scan_errors=%llu, files_checked=%llu, rescans_dropped=%llu\n",
+		"scan_errors=%llu, files_checked=%llu, rescans_dropped=%llu, "
+		"calls_open=%llu\n",
 		(unsigned long long)s->files_found,
 		(unsigned long long)s->attached,
 		(unsigned long long)s->attach_failed,
 		(unsigned long long)s->detached, (unsigned long long)s->scans,
 		(unsigned long long)s->scan_errors,
 		(unsigned long long)s->files_checked,
-		(unsigned long long)s->rescans_dropped);
+		(unsigned long long)s->rescans_dropped,
+		(unsigned long long)loader__tls_calls_open(tp->loader));
 }
 
 void tls_probes__free(struct tls_probes *tp)

@@ -84,6 +84,9 @@ assert_tls_spans() {
 	assert_eq "$(spans 'select(.kind=="client") | .pid' | sort -u | wc -l)" 20 "curl processes of the client spans"
 	assert_eq "$(spans_where 'select(.kind=="server" and .attributes["spantap.parent.source"]=="connection")')" 20 \
 		"server spans linked to their client by the connection" || dump_spans
+	# every call counted in was counted out: above 0, every socket
+	# transfer on the host would go on looking up its thread's TLS call
+	assert_eq "$(counter tls calls_open)" 0 "TLS calls in progress once the traffic stopped"
 }
 
 @test "tls with --comm curl: 10 curl runs started after capture give 10 https client spans" {
