@@ -96,9 +96,12 @@ static void stream_release(struct stream *s)
 	if (!k)
 		return;
 	s->nsegs -= k;
-	memmove(s->segs, s->segs + k, s->nsegs * sizeof(s->segs[0]));
-	if (!s->nsegs)
+	/* usually all are gone: a message read whole, no memmove call */
+	if (!s->nsegs) {
 		s->buf_len = 0;
+		return;
+	}
+	memmove(s->segs, s->segs + k, s->nsegs * sizeof(s->segs[0]));
 }
 
 /*
