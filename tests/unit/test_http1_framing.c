@@ -577,6 +577,29 @@ TEST(http1_content_length_values)
 	BAD_LENGTH("Content-Length: 2\r\ncontent-length:2\r\n", true);
 	BAD_LENGTH("Content-Length: 2 , 2,2\r\n", true);
 	BAD_LENGTH("Content-Length: 002\r\n", true);
+	/* a list after a plain number, a number after a list */
+	BAD_LENGTH("Content-Length: 2\r\nContent-Length: 2,2\r\n", true);
+	BAD_LENGTH("Content-Length: 2,2\r\nContent-Length: 2\r\n", true);
+	BAD_LENGTH("Content-Length: 2\r\nContent-Length: 2,3\r\n", false);
+	BAD_LENGTH("Content-Length: 2,3\r\nContent-Length: 2\r\n", false);
+	BAD_LENGTH("Content-Length: 2\r\nContent-Length: 3,3\r\n", false);
+	BAD_LENGTH("Content-Length: 3\r\nContent-Length: 2\r\n", false);
+	BAD_LENGTH("Content-Length: 2 \t\r\n", true);
+	BAD_LENGTH("Content-Length: 2;\r\n", false);
+
+	/* the number a list repeats is the length, not its first digits */
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\nContent-Length: 12,12\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.content_length, 12);
+	ASSERT_EQ(
+		parse_req("POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", &m),
+		PARSE_OK);
+	ASSERT_EQ(m.content_length, 12);
+	ASSERT_EQ(m.body, HTTP1_BODY_LENGTH);
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\nContent-Length: 12,13\r\n\r\n",
+			    &m),
+		  PARSE_INVALID);
 
 	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\n"
 			    "Content-Length: 4611686018427387904\r\n\r\n",

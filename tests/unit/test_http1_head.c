@@ -96,6 +96,46 @@ TEST(http1_methods)
 	ASSERT_EQ(m.flags & HTTP1_F_CONN_CLOSE, 0);
 }
 
+/*
+ * Connection options as a whole value and as lists: keep-alive matters on
+ * HTTP/1.0, close on both; any case, around OWS, on several lines.
+ */
+TEST(http1_connection_options)
+{
+	static const struct {
+		const char *req;
+		bool close;
+	} cases[] = {
+		{"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", false},
+		{"GET / HTTP/1.0\r\nConnection:keep-alive \r\n\r\n", false},
+		{"GET / HTTP/1.0\r\nConnection: keep-alive, te\r\n\r\n", false},
+		{"GET / HTTP/1.0\r\nConnection: te,keep-alive\r\n\r\n", false},
+		{"GET / HTTP/1.0\r\nConnection: keep-alivE,\r\n\r\n", false},
+		{"GET / HTTP/1.0\r\nConnection: keep-alives\r\n\r\n", true},
+		{"GET / HTTP/1.0\r\nConnection: keep\r\n\r\n", true},
+		{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n"
+		 "Connection: CLOSE\r\n\r\n",
+		 true},
+		{"GET / HTTP/1.1\r\nConnection: cLoSe\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nConnection: \tclose\t\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nConnection: upgrade, close\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nConnection: close,\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nConnection: clos\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\nConnection: closer\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\nConnection:\r\n\r\n", false},
+	};
+	struct http1_msg m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(parse_req(cases[i].req, &m), PARSE_OK);
+		if (!(m.flags & HTTP1_F_CONN_CLOSE) != !cases[i].close) {
+			test__fail(__FILE__, __LINE__, "%s", cases[i].req);
+			return;
+		}
+	}
+}
+
 TEST(http1_long_target)
 {
 	static char buf[HTTP1_TARGET_MAX * 2 + 64];

@@ -445,12 +445,23 @@ static bool head_field(struct http1_msg *msg, struct head_fields *hf,
 		take_tracestate(msg, v, vn);
 		break;
 	case FIELD_CONTENT_LENGTH:
-		return for_each_elem(hf, v, vn, cl_elem);
+		/*
+		 * Nearly always one number: cl_elem takes the whole value
+		 * or, at the first byte that is not a digit, leaves hf as
+		 * it was for the list walk.
+		 */
+		return cl_elem(hf, v, vn) || for_each_elem(hf, v, vn, cl_elem);
 	case FIELD_TRANSFER_ENCODING:
 		for_each_elem(hf, v, vn, te_elem);
 		break;
 	case FIELD_CONNECTION:
-		for_each_elem(hf, v, vn, conn_elem);
+		/* a single option, as nearly always: no comma to look for */
+		if (mem_ieq(v, vn, "keep-alive"))
+			hf->keep_alive = true;
+		else if (mem_ieq(v, vn, "close"))
+			hf->close = true;
+		else
+			for_each_elem(hf, v, vn, conn_elem);
 		break;
 	case FIELD_EXPECT:
 		if (mem_ieq(v, vn, "100-continue"))
