@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The word-at-a-time scans against their byte-at-a-time definitions: every
- * byte value, at every position of a buffer longer than two words.
+ * The word- and vector-at-a-time scans against their byte-at-a-time
+ * definitions: every byte value, at every position of a buffer longer than
+ * two vectors.
  */
 #include "test.h"
 #include "util/ascii.h"
 
-#define SCAN_LEN 19
+#define SCAN_LEN 40
 
 static bool is_ctl(uint8_t c)
 {

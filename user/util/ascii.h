@@ -178,11 +178,34 @@ static inline bool ascii__is_ctl(uint8_t c)
 /*
  * Length of the leading run of s[0..n) free of control bytes (below 0x20,
  * and 0x7f); bytes from 0x80 count as free. The byte that stops it, if
- * any, is s[returned length].
+ * any, is s[returned length]. Every field value of every head is scanned
+ * here: with SSE2, sixteen bytes take about seven instructions (an unsigned
+ * minimum finds the bytes up to 0x1f), where a word of eight took about
+ * twelve; the last bytes short of a vector go to the word scan.
  */
 static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
 {
-	return ascii__scan(s, n, ascii__word_has_ctl, ascii__is_ctl);
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i last_ctl = _mm_set1_epi8(0x1f);
+	const __m128i del = _mm_set1_epi8(0x7f);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i ctl = _mm_or_si128(
+			_mm_cmpeq_epi8(_mm_min_epu8(x, last_ctl), x),
+			_mm_cmpeq_epi8(x, del));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(ctl);
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	if (i == n) /* s may be NULL when n is 0 */
+		return n;
+	return i +
+	       ascii__scan(s + i, n - i, ascii__word_has_ctl, ascii__is_ctl);
 }
 
 static inline uint64_t ascii__word_high(uint64_t w)
