@@ -220,6 +220,45 @@ TEST(http1_status_lines)
 	ASSERT_EQ(parse_req("HTTP/1.1 200 OK\r\n\r\n", &m), PARSE_INVALID);
 }
 
+/*
+ * The version, whole or cut short: a wrong byte anywhere in it spoils
+ * both kinds of start line; a line ending inside it is one still coming.
+ */
+TEST(http1_version_bytes)
+{
+	const char *ver = "HTTP/1.1";
+	struct http1_msg m;
+	char buf[64], v[9];
+	uint8_t minor = 9;
+	size_t hl;
+
+	for (size_t pos = 0; pos < 8; pos++) {
+		memcpy(v, ver, sizeof(v));
+		v[pos] = pos == 7 ? '2' : 'x';
+		snprintf(buf, sizeof(buf), "GET / %s\r\n\r\n", v);
+		ASSERT_EQ(parse_req(buf, &m), PARSE_INVALID);
+		snprintf(buf, sizeof(buf), "%s 200 OK\r\n\r\n", v);
+		ASSERT_EQ(parse_resp(buf, &m), PARSE_INVALID);
+		/* cut after the wrong byte: already refused */
+		snprintf(buf, sizeof(buf), "%.*s", (int)pos + 1, v);
+		ASSERT_EQ(http1__parse_head((const uint8_t *)buf, pos + 1,
+					    HTTP1_RESPONSE, &m, &hl),
+			  PARSE_INVALID);
+		/* cut before it: fine so far */
+		ASSERT_EQ(http1__parse_head((const uint8_t *)ver, pos,
+					    HTTP1_RESPONSE, &m, &hl),
+			  PARSE_NEED_MORE);
+	}
+	for (minor = 0; minor < 2; minor++) {
+		snprintf(buf, sizeof(buf), "GET / HTTP/1.%u\r\n\r\n", minor);
+		ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+		ASSERT_EQ(m.version_minor, minor);
+		snprintf(buf, sizeof(buf), "HTTP/1.%u 204 No\r\n\r\n", minor);
+		ASSERT_EQ(parse_resp(buf, &m), PARSE_OK);
+		ASSERT_EQ(m.version_minor, minor);
+	}
+}
+
 TEST(http1_field_syntax)
 {
 	struct http1_msg m;

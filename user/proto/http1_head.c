@@ -87,8 +87,16 @@ static enum line_res match_lit(const uint8_t *s, size_t n, const char *lit)
 static enum line_res check_version(const uint8_t *s, size_t n,
 				   uint8_t *ret_minor)
 {
-	enum line_res r = match_lit(s, n, "HTTP/1.");
+	enum line_res r;
 
+	/*
+	 * Every start line has its whole version: a compare of a constant
+	 * length is done inline, where match_lit's length is not known.
+	 */
+	if (n >= 8)
+		r = memcmp(s, "HTTP/1.", 7) ? LINE_BAD : LINE_OK;
+	else
+		r = match_lit(s, n, "HTTP/1.");
 	if (r != LINE_OK)
 		return r;
 	if (n == 7)
