@@ -14,6 +14,11 @@ static bool is_ctl(uint8_t c)
 	return c < 0x20 || c == 0x7f;
 }
 
+static bool is_ctl_or_sp(uint8_t c)
+{
+	return c <= ' ' || c == 0x7f;
+}
+
 static bool is_high(uint8_t c)
 {
 	return c & 0x80;
@@ -56,9 +61,9 @@ TEST(ascii_no_ctl_run_stops_at_the_first_control_byte)
 	check_run(ascii__no_ctl_run, is_ctl, '\r');
 }
 
-TEST(ascii_no_ctl_run_flags_each_byte_of_a_word)
+/* the borrow of one byte must not hide or invent another */
+static void check_word(uint64_t (*word)(uint64_t), bool (*stops)(uint8_t))
 {
-	/* the borrow of one byte must not hide or invent another */
 	uint64_t w;
 	uint8_t b[8];
 
@@ -67,10 +72,26 @@ TEST(ascii_no_ctl_run_flags_each_byte_of_a_word)
 			memset(b, (int)d, sizeof(b));
 			b[3] = (uint8_t)c;
 			memcpy(&w, b, 8);
-			ASSERT_EQ(ascii__word_has_ctl(w) != 0,
-				  is_ctl((uint8_t)c) || is_ctl((uint8_t)d));
+			ASSERT_EQ(word(w) != 0,
+				  stops((uint8_t)c) || stops((uint8_t)d));
 		}
 	}
+}
+
+TEST(ascii_no_ctl_run_flags_each_byte_of_a_word)
+{
+	check_word(ascii__word_has_ctl, is_ctl);
+}
+
+TEST(ascii_no_ctl_sp_run_stops_at_the_first_control_byte_or_space)
+{
+	check_run(ascii__no_ctl_sp_run, is_ctl_or_sp, ' ');
+	check_run(ascii__no_ctl_sp_run, is_ctl_or_sp, 0x7f);
+}
+
+TEST(ascii_no_ctl_sp_run_flags_each_byte_of_a_word)
+{
+	check_word(ascii__word_has_ctl_or_sp, is_ctl_or_sp);
 }
 
 TEST(ascii_run_is_the_leading_seven_bit_run)

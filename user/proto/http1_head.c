@@ -128,8 +128,7 @@ static enum line_res check_request_line(const uint8_t *s, size_t n,
 	if (!mlen || s[i] != ' ')
 		return LINE_BAD;
 	t0 = ++i;
-	while (i < n && s[i] > ' ' && s[i] != 0x7f)
-		i++;
+	i += ascii__no_ctl_sp_run(s + i, n - i);
 	tlen = i - t0;
 	if (i == n)
 		return complete ? LINE_BAD : LINE_MORE;

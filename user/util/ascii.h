@@ -104,17 +104,30 @@ static inline int ascii__casecmp(const char *a, const char *b)
 
 /*
  * Eight bytes at a time (the "has less than" and "has zero byte" tricks):
- * nonzero when some byte of w is below 0x20, or is 0x7f. A borrow only
- * runs upwards from a byte that is one of these, so the lowest flagged
- * byte is the first such byte; those above it may be flagged falsely.
+ * nonzero when some byte of w is below lo (at most 0x80), or is 0x7f. A
+ * borrow only runs upwards from a byte that is one of these, so the lowest
+ * flagged byte is the first such byte; those above it may be flagged
+ * falsely.
  */
-static inline uint64_t ascii__word_has_ctl(uint64_t w)
+static inline uint64_t ascii__word_below_or_del(uint64_t w, uint8_t lo)
 {
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t high = 0x8080808080808080ull;
 	uint64_t del = w ^ (ones * 0x7f);
 
-	return ((w - ones * 0x20) & ~w & high) | ((del - ones) & ~del & high);
+	return ((w - ones * lo) & ~w & high) | ((del - ones) & ~del & high);
+}
+
+/* Some byte of w is a control byte (below 0x20, or 0x7f); see above. */
+static inline uint64_t ascii__word_has_ctl(uint64_t w)
+{
+	return ascii__word_below_or_del(w, 0x20);
+}
+
+/* ... or a space */
+static inline uint64_t ascii__word_has_ctl_or_sp(uint64_t w)
+{
+	return ascii__word_below_or_del(w, 0x21);
 }
 
 /*
@@ -175,28 +188,36 @@ static inline bool ascii__is_ctl(uint8_t c)
 	return c < 0x20 || c == 0x7f;
 }
 
+static inline bool ascii__is_ctl_or_sp(uint8_t c)
+{
+	return c <= 0x20 || c == 0x7f;
+}
+
 /*
- * Length of the leading run of s[0..n) free of control bytes (below 0x20,
- * and 0x7f); bytes from 0x80 count as free. The byte that stops it, if
- * any, is s[returned length]. Every field value of every head is scanned
- * here: with SSE2, sixteen bytes take about seven instructions (an unsigned
- * minimum finds the bytes up to 0x1f), where a word of eight took about
- * twelve; the last bytes short of a vector go to the word scan.
+ * Length of the leading run of s[0..n) with no byte below lo (at most
+ * 0x80) nor 0x7f; the byte that stops it, if any, is s[returned length].
+ * word() and byte() are the same test on a word and a byte, for the bytes
+ * short of a vector; all three are constant at every call. With SSE2,
+ * sixteen bytes take about seven instructions (an unsigned minimum finds
+ * the bytes below lo), where a word of eight takes about twelve: every
+ * field value and request target of every head is scanned here.
  */
-static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
+static inline size_t ascii__run_from(const uint8_t *s, size_t n, uint8_t lo,
+				     uint64_t (*word)(uint64_t),
+				     bool (*byte)(uint8_t))
 {
 	size_t i = 0;
 
 #ifdef __SSE2__
-	const __m128i last_ctl = _mm_set1_epi8(0x1f);
+	const __m128i below = _mm_set1_epi8((char)(lo - 1));
 	const __m128i del = _mm_set1_epi8(0x7f);
 
 	for (; i + 16 <= n; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-		__m128i ctl = _mm_or_si128(
-			_mm_cmpeq_epi8(_mm_min_epu8(x, last_ctl), x),
-			_mm_cmpeq_epi8(x, del));
-		unsigned int m = (unsigned int)_mm_movemask_epi8(ctl);
+		__m128i stop =
+			_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
+				     _mm_cmpeq_epi8(x, del));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(stop);
 
 		if (m)
 			return i + (size_t)__builtin_ctz(m);
@@ -204,8 +225,24 @@ static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
 #endif
 	if (i == n) /* s may be NULL when n is 0 */
 		return n;
-	return i +
-	       ascii__scan(s + i, n - i, ascii__word_has_ctl, ascii__is_ctl);
+	return i + ascii__scan(s + i, n - i, word, byte);
+}
+
+/*
+ * Length of the leading run of s[0..n) free of control bytes (below 0x20,
+ * and 0x7f); bytes from 0x80 count as free. The byte that stops it, if
+ * any, is s[returned length].
+ */
+static inline size_t ascii__no_ctl_run(const uint8_t *s, size_t n)
+{
+	return ascii__run_from(s, n, 0x20, ascii__word_has_ctl, ascii__is_ctl);
+}
+
+/* ... nor spaces: a request target (bytes from 0x80 count as free) */
+static inline size_t ascii__no_ctl_sp_run(const uint8_t *s, size_t n)
+{
+	return ascii__run_from(s, n, 0x21, ascii__word_has_ctl_or_sp,
+			       ascii__is_ctl_or_sp);
 }
 
 static inline uint64_t ascii__word_high(uint64_t w)
