@@ -97,6 +97,47 @@ TEST(utf8_cut_at_character_boundary)
 	ASSERT_EQ(dst[0], 'Q');
 }
 
+/*
+ * ASCII is copied a word at a time as it is checked: a bad byte at every
+ * position of strings up to five words, with every room, must come out
+ * as the character-wise copy would have it, and nothing past it written.
+ */
+TEST(utf8_copy_ascii_words_then_a_bad_byte)
+{
+	char src[40], dst[48], want[48];
+
+	for (size_t len = 0; len <= sizeof(src); len++) {
+		for (size_t pos = 0; pos <= len; pos++) {
+			size_t wlen = 0;
+
+			/* pos == len: all ASCII */
+			for (size_t i = 0; i < len; i++)
+				src[i] = i == pos ? (char)0x80
+						  : (char)('a' + i % 26);
+			for (size_t i = 0; i < len; i++) {
+				if (i == pos) {
+					memcpy(want + wlen, R, 3);
+					wlen += 3;
+				} else {
+					want[wlen++] = src[i];
+				}
+			}
+			for (size_t cap = 0; cap <= wlen + 1; cap++) {
+				size_t n = wlen < cap ? wlen : cap;
+
+				/* U+FFFD is never cut */
+				if (pos < len && n > pos && n < pos + 3)
+					n = pos;
+				memset(dst, 'Z', sizeof(dst));
+				ASSERT_EQ(utf8__copy(dst, cap, src, len), n);
+				ASSERT_MEMEQ(dst, want, n);
+				for (size_t i = n; i < sizeof(dst); i++)
+					ASSERT_EQ(dst[i], 'Z');
+			}
+		}
+	}
+}
+
 TEST(utf8_seq_decodes)
 {
 	uint32_t cp = 0;

@@ -63,15 +63,16 @@ int utf8__seq(const char *s, size_t len, uint32_t *ret_cp)
 	return (int)need + 1;
 }
 
-size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len)
+/*
+ * utf8__copy from src[in] on, the ASCII before it copied: out of line, so
+ * the ASCII copy, which is nearly all there is, does not pay for this
+ * loop's registers on every call.
+ */
+static __attribute__((noinline)) size_t
+copy_rest(char *dst, size_t cap, const char *src, size_t len, size_t in)
 {
-	size_t in = 0, out = 0;
+	size_t out = in;
 
-	/* almost everything on the wire is ASCII: copy that run as it is */
-	in = ascii__run((const uint8_t *)src, len < cap ? len : cap);
-	if (in)
-		memcpy(dst, src, in);
-	out = in;
 	while (in < len) {
 		int n = utf8__seq(src + in, len - in, NULL);
 
@@ -90,6 +91,37 @@ size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len)
 		}
 	}
 	return out;
+}
+
+size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t n = len < cap ? len : cap, i = 0;
+	uint64_t w;
+
+	/*
+	 * Almost everything on the wire is ASCII: copy it a word at a time
+	 * as it is checked (a scan, then a memcpy call, cost twice that for
+	 * the short strings spans are made of); the last word overlaps
+	 * bytes already copied.
+	 */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, src + i, 8);
+		if (ascii__word_high(w))
+			break;
+		memcpy(dst + i, &w, 8);
+	}
+	if (i < n && i >= 8 && i + 8 > n) {
+		memcpy(&w, src + n - 8, 8);
+		if (!ascii__word_high(w)) {
+			memcpy(dst + n - 8, &w, 8);
+			i = n;
+		}
+	}
+	for (; i < n && !ascii__is_high((uint8_t)src[i]); i++)
+		dst[i] = src[i];
+	if (i == len)
+		return i;
+	return copy_rest(dst, cap, src, len, i);
 }
 
 size_t utf8__sanitize(char *dst, size_t dst_size, const char *src, size_t len)
