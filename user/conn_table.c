@@ -194,4 +194,6 @@ void conn__format_addrs(struct conn *c)
 {
 	addr_format(c->family, c->laddr, c->laddr_str, sizeof(c->laddr_str));
 	addr_format(c->family, c->raddr, c->raddr_str, sizeof(c->raddr_str));
+	c->laddr_len = strlen(c->laddr_str);
+	c->raddr_len = strlen(c->raddr_str);
 }

@@ -38,6 +38,7 @@ struct conn {
 	/* the addresses as text, made once for all the conn's spans */
 	char laddr_str[46]; /* INET6_ADDRSTRLEN */
 	char raddr_str[46];
+	uint8_t laddr_len, raddr_len; /* their strlen, for every span */
 	uint64_t last_seen; /* CLOCK_MONOTONIC ns of the last event */
 	uint64_t closed_at; /* when the kernel said it closed; 0: open */
 	struct stream streams[2]; /* by enum st_dir */

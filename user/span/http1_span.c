@@ -159,9 +159,9 @@ static unsigned int port_of(const char *s)
 	return i && !s[i] && v <= 65535 ? v : 0;
 }
 
-/* Split a Host header into host and port (0 when absent). */
-static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
-		       unsigned int *ret_port)
+/* Split a Host header of len bytes into host and port (0 when absent). */
+static bool host_split(const char *host, size_t len, const char **ret_h,
+		       size_t *ret_hlen, unsigned int *ret_port)
 {
 	const char *colon = NULL, *h = host;
 	size_t hlen;
@@ -178,8 +178,8 @@ static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
 		if (close[1] == ':')
 			colon = close + 1;
 	} else {
-		colon = strrchr(host, ':');
-		hlen = colon ? (size_t)(colon - host) : strlen(host);
+		colon = memrchr(host, ':', len);
+		hlen = colon ? (size_t)(colon - host) : len;
 	}
 	*ret_port = 0;
 	if (colon)
@@ -189,11 +189,9 @@ static bool host_split(const char *host, const char **ret_h, size_t *ret_hlen,
 	return hlen > 0;
 }
 
-/* dst = src, cut to fit; snprintf("%s") was a measurable share per span */
-static void copy_str(char *dst, size_t size, const char *src)
+/* dst = src[0..n), cut to fit; snprintf("%s") was a measurable share */
+static void copy_mem(char *dst, size_t size, const char *src, size_t n)
 {
-	size_t n = strlen(src);
-
 	if (n > size - 1)
 		n = size - 1;
 
@@ -201,19 +199,31 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-/* buf = scheme "://" host target, cut to fit; returns its length */
-static size_t url_full(char *buf, size_t size, const char *scheme,
-		       const char *host, const char *target)
+static void copy_str(char *dst, size_t size, const char *src)
 {
-	const char *parts[] = {scheme, "://", host, target};
+	copy_mem(dst, size, src, strlen(src));
+}
+
+/* A string and its length, known beforehand */
+struct str_len {
+	const char *s;
+	size_t len;
+};
+
+/* buf = scheme "://" host target, cut to fit; returns its length */
+static size_t url_full(char *buf, size_t size, struct str_len scheme,
+		       struct str_len host, const char *target)
+{
+	const struct str_len parts[] = {
+		scheme, {"://", 3}, host, {target, strlen(target)}};
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		size_t l = strlen(parts[i]);
+		size_t l = parts[i].len;
 
 		if (l > size - 1 - n)
 			l = size - 1 - n;
-		memcpy(buf + n, parts[i], l);
+		memcpy(buf + n, parts[i].s, l);
 		n += l;
 	}
 	buf[n] = '\0';
@@ -225,8 +235,16 @@ void http1_span__build(struct span *s, const struct conn *c,
 		       const struct http1_msg *resp, bool server,
 		       const struct span_sink *sink)
 {
-	const char *local = c->laddr_str, *remote = c->raddr_str;
-	const char *scheme = c->tls ? "https" : "http";
+	/*
+	 * Lengths known beforehand are not measured again: strlen was a
+	 * call for each of a span's strings.
+	 */
+	const struct str_len local = {c->laddr_str, c->laddr_len};
+	const struct str_len remote = {c->raddr_str, c->raddr_len};
+	const struct str_len scheme = c->tls ? (struct str_len){"https", 5}
+					     : (struct str_len){"http", 4};
+	const struct str_len method = {req->method, strlen(req->method)};
+	const struct str_len req_host = {req->host, strlen(req->host)};
 	const struct proc_info *pi = NULL;
 	char buf[1024];
 	const char *path, *host;
@@ -246,21 +264,20 @@ void http1_span__build(struct span *s, const struct conn *c,
 		pi = proc_cache__get(sink->procs, c->pid, c->comm);
 	copy_str(s->service_name, sizeof(s->service_name),
 		 pi ? pi->service_name : c->comm);
-	have_host = host_split(req->host, &host, &hlen, &hport);
+	have_host = host_split(req_host.s, req_host.len, &host, &hlen, &hport);
 
 	if (method_known(req->method)) {
-		copy_str(s->name, sizeof(s->name), req->method);
-		span__add_str(s, SC_HTTP_REQUEST_METHOD, req->method,
-			      strlen(req->method));
+		copy_mem(s->name, sizeof(s->name), method.s, method.len);
+		span__add_str(s, SC_HTTP_REQUEST_METHOD, method.s, method.len);
 	} else {
 		copy_str(s->name, sizeof(s->name), "HTTP");
 		span__add_str(s, SC_HTTP_REQUEST_METHOD, "_OTHER", 6);
-		span__add_str(s, SC_HTTP_REQUEST_METHOD_ORIGINAL, req->method,
-			      strlen(req->method));
+		span__add_str(s, SC_HTTP_REQUEST_METHOD_ORIGINAL, method.s,
+			      method.len);
 	}
 	if (target_path(req->target, &path, &plen))
 		span__add_str(s, SC_URL_PATH, path, plen);
-	span__add_str(s, SC_URL_SCHEME, scheme, strlen(scheme));
+	span__add_str(s, SC_URL_SCHEME, scheme.s, scheme.len);
 	if (resp->status)
 		span__add_int(s, SC_HTTP_RESPONSE_STATUS_CODE, resp->status);
 	/* the version both ends spoke: the response's, when there is one */
@@ -272,8 +289,8 @@ void http1_span__build(struct span *s, const struct conn *c,
 
 	/* the Host header names the server; else the socket's server end */
 	if (!have_host) {
-		host = server ? local : remote;
-		hlen = strlen(host);
+		host = server ? local.s : remote.s;
+		hlen = server ? local.len : remote.len;
 	}
 	span__add_str(s, SC_SERVER_ADDRESS, host, hlen);
 	span__add_int(s, SC_SERVER_PORT,
@@ -281,19 +298,19 @@ void http1_span__build(struct span *s, const struct conn *c,
 		      : server ? c->lport
 			       : c->rport);
 	if (server) {
-		span__add_str(s, SC_CLIENT_ADDRESS, remote, strlen(remote));
+		span__add_str(s, SC_CLIENT_ADDRESS, remote.s, remote.len);
 	} else {
 		/* absolute form: the target is the URL */
 		if (req->target[0] == '/')
 			span__add_str(s, SC_URL_FULL, buf,
 				      url_full(buf, sizeof(buf), scheme,
-					       req->host[0] ? req->host : remote,
+					       req_host.len ? req_host : remote,
 					       req->target));
 		else
 			span__add_str(s, SC_URL_FULL, req->target,
 				      strlen(req->target));
 	}
-	span__add_str(s, SC_NETWORK_PEER_ADDRESS, remote, strlen(remote));
+	span__add_str(s, SC_NETWORK_PEER_ADDRESS, remote.s, remote.len);
 	span__add_int(s, SC_NETWORK_PEER_PORT, c->rport);
 	if (req->user_agent[0])
 		span__add_str(s, SC_USER_AGENT_ORIGINAL, req->user_agent,
@@ -339,13 +356,15 @@ static void build_unanswered(struct span *s, const struct conn *c,
 static bool request_context(const struct http1_msg *req,
 			    struct trace_context *tp, bool *ret_ts_ok)
 {
-	struct tracestate_part part = {req->tracestate,
-				       strlen(req->tracestate)};
+	struct tracestate_part part;
 
 	*ret_ts_ok = false;
 	if (req->n_traceparent != 1 ||
 	    traceparent__parse(req->traceparent, strlen(req->traceparent), tp))
 		return false;
+	/* measured only now: most requests carry no context */
+	part.p = req->tracestate;
+	part.len = strlen(req->tracestate);
 	/* a list cut to fit keeps whole entries only */
 	if (req->flags & HTTP1_F_TRACESTATE_CUT) {
 		const char *comma = memrchr(part.p, ',', part.len);
