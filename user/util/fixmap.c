@@ -182,19 +182,23 @@ void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
 		return s + m->val_off;
 	if (ret_added)
 		*ret_added = true;
-	if (m->count == m->max || m->fifo_len == m->max) {
-		if (m->count == m->max) {
-			evict_oldest(m);
-		} else {
-			/* the queue is full of deleted keys: forget one */
-			m->fifo_head = (m->fifo_head + 1) % m->max;
-			m->fifo_len--;
-		}
+	if (m->count == m->max) {
+		evict_oldest(m);
 		/* a live key the queue forgot cannot be evicted: refuse */
 		if (m->count == m->max)
 			return NULL;
+		/* the deletion may have moved entries: look again */
 		i = find(m, key);
 		s = slot(m, i);
+	} else if (m->fifo_len == m->max) {
+		/*
+		 * The queue is full of deleted keys: forget one. The table
+		 * is as it was, and slot i still the place for key (a map
+		 * whose keys come and go, as the correlator's, is here on
+		 * nearly every put).
+		 */
+		m->fifo_head = (m->fifo_head + 1) % m->max;
+		m->fifo_len--;
 	}
 	s[0] = 1;
 	memcpy(s + 8, key, m->key_size);
