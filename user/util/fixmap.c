@@ -25,7 +25,7 @@ static uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-static uint64_t hash(const void *key, size_t n)
+static inline uint64_t hash(const void *key, size_t n)
 {
 	const uint8_t *p = key;
 	uint64_t h = 0x243f6a8885a308d3ULL, w;
