@@ -207,20 +207,6 @@ static void fill_weak(uint8_t *buf, size_t len)
 	}
 }
 
-static bool all_zero(const uint8_t *id, size_t len)
-{
-	uint64_t acc = 0, w;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, id + i, 8);
-		acc |= w;
-	}
-	for (; i < len; i++)
-		acc |= id[i];
-	return !acc;
-}
-
 /*
  * Ids have to be unique and unguessable, not secret: they come from
  * xoshiro256** seeded from the kernel and reseeded every RESEED_AFTER
@@ -268,20 +254,30 @@ static uint64_t id_draw(void)
 
 void span__random_id(uint8_t *id, size_t len)
 {
+	uint64_t any;
+
 	if (!len)
 		return;
 	do {
 		size_t off = 0;
 		uint64_t v;
 
-		/* whole words by a fixed-size copy, which inlines */
-		for (; off + 8 <= len; off += 8) {
+		/*
+		 * Whole words by a fixed-size copy, which inlines, the tail
+		 * byte by byte (a variable-length memcpy was a libc call
+		 * for the four random bytes of each span id); whether all
+		 * are zero is gathered on the way.
+		 */
+		for (any = 0; off + 8 <= len; off += 8) {
 			v = id_draw();
 			memcpy(id + off, &v, 8);
+			any |= v;
 		}
 		if (off < len) {
-			v = id_draw();
-			memcpy(id + off, &v, len - off);
+			for (v = id_draw(); off < len; off++, v >>= 8) {
+				id[off] = (uint8_t)v;
+				any |= (uint8_t)v;
+			}
 		}
-	} while (all_zero(id, len));
+	} while (!any);
 }
