@@ -651,3 +651,40 @@ TEST(http1_transfer_encoding_not_chunked)
 			    &m),
 		  PARSE_INVALID);
 }
+
+/*
+ * A message copy keeps each string whole, at every length its array
+ * allows, whatever follows its NUL, and the fields before them.
+ */
+TEST(http1_msg_copy_strings)
+{
+	static struct http1_msg src, dst;
+
+	for (size_t len = 0; len < HTTP1_TARGET_MAX; len++) {
+		memset(&src, 'Z', sizeof(src));
+		src.status = 404;
+		src.content_length = len;
+		memset(src.target, 'a' + len % 26, len);
+		src.target[len] = '\0';
+		src.method[len % HTTP1_METHOD_MAX] = '\0';
+		src.host[len % HTTP1_HOST_MAX] = '\0';
+		src.user_agent[len % HTTP1_UA_MAX] = '\0';
+		src.traceparent[len % HTTP1_TRACEPARENT_MAX] = '\0';
+		src.tracestate[len % HTTP1_TRACESTATE_MAX] = '\0';
+		memset(&dst, 0x55, sizeof(dst));
+		http1_msg__copy(&dst, &src);
+		ASSERT_EQ(dst.status, 404);
+		ASSERT_EQ(dst.content_length, len);
+		ASSERT_STREQ(dst.target, src.target);
+		ASSERT_STREQ(dst.method, src.method);
+		ASSERT_STREQ(dst.host, src.host);
+		ASSERT_STREQ(dst.user_agent, src.user_agent);
+		ASSERT_STREQ(dst.traceparent, src.traceparent);
+		ASSERT_STREQ(dst.tracestate, src.tracestate);
+	}
+	/* a string with no NUL in its array is cut to fit */
+	memset(&src, 'Z', sizeof(src));
+	http1_msg__copy(&dst, &src);
+	ASSERT_EQ(strlen(dst.method), HTTP1_METHOD_MAX - 1);
+	ASSERT_EQ(strlen(dst.tracestate), HTTP1_TRACESTATE_MAX - 1);
+}

@@ -103,19 +103,30 @@ static inline int ascii__casecmp(const char *a, const char *b)
 }
 
 /*
- * Eight bytes at a time (the "has less than" and "has zero byte" tricks):
- * nonzero when some byte of w is below lo (at most 0x80), or is 0x7f. A
- * borrow only runs upwards from a byte that is one of these, so the lowest
- * flagged byte is the first such byte; those above it may be flagged
- * falsely.
+ * Eight bytes at a time (the "has less than" trick): nonzero when some
+ * byte of w is below lo (at most 0x80). A borrow only runs upwards from a
+ * byte that is one, so the lowest flagged byte is the first such byte;
+ * those above it may be flagged falsely.
  */
-static inline uint64_t ascii__word_below_or_del(uint64_t w, uint8_t lo)
+static inline uint64_t ascii__word_below(uint64_t w, uint8_t lo)
 {
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t high = 0x8080808080808080ull;
-	uint64_t del = w ^ (ones * 0x7f);
 
-	return ((w - ones * lo) & ~w & high) | ((del - ones) & ~del & high);
+	return (w - ones * lo) & ~w & high;
+}
+
+/* ... or is 0x7f (the "has zero byte" trick on w ^ 0x7f...) */
+static inline uint64_t ascii__word_below_or_del(uint64_t w, uint8_t lo)
+{
+	return ascii__word_below(w, lo) |
+	       ascii__word_below(w ^ (0x0101010101010101ull * 0x7f), 1);
+}
+
+/* Some byte of w is NUL; see above. */
+static inline uint64_t ascii__word_has_nul(uint64_t w)
+{
+	return ascii__word_below(w, 1);
 }
 
 /* Some byte of w is a control byte (below 0x20, or 0x7f); see above. */
