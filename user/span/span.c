@@ -37,25 +37,28 @@ static struct span_attr *span__new_attr(struct span *s, const char *key,
 
 int span__add_str(struct span *s, const char *key, const char *val, size_t len)
 {
-	struct span_attr *a;
-	size_t room, n;
+	uint16_t off = s->strbuf_len;
+	size_t n;
 
 	if (!key || (!val && len))
 		return -EINVAL;
-
-	a = span__new_attr(s, key, SPAN_ATTR_STR);
-	if (!a)
+	if (s->nattrs >= SPAN_MAX_ATTRS) {
+		s->dropped_attrs++;
 		return -ENOSPC;
-	room = SPAN_STRBUF - s->strbuf_len;
-	n = utf8__copy(s->strbuf + s->strbuf_len, room, val, len);
+	}
+	n = utf8__copy(s->strbuf + off, SPAN_STRBUF - off, val, len);
 	if (len && !n) {
 		s->dropped_attrs++;
 		return -ENOSPC;
 	}
-	a->off = s->strbuf_len;
-	a->len = n;
-	s->strbuf_len += n;
-	s->nattrs++;
+	/*
+	 * The attribute is written once, whole, when its string is in: a
+	 * span has a dozen, and clearing then filling it field by field
+	 * was a third of this function.
+	 */
+	s->attrs[s->nattrs++] = (struct span_attr){
+		.key = key, .type = SPAN_ATTR_STR, .len = n, .off = off};
+	s->strbuf_len = off + n;
 	return 0;
 }
 
