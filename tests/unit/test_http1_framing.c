@@ -567,6 +567,9 @@ TEST(http1_content_length_values)
 	BAD_LENGTH("Content-Length: +2\r\n", false);
 	BAD_LENGTH("Content-Length: 99999999999999999999999\r\n", false);
 	BAD_LENGTH("Content-Length: 4611686018427387905\r\n", false);
+	/* around the limit (2^62) on the last digit, and with a zero more */
+	BAD_LENGTH("Content-Length: 4611686018427387910\r\n", false);
+	BAD_LENGTH("Content-Length: 46116860184273879040\r\n", false);
 	BAD_LENGTH("Content-Length: 2\r\nContent-Length: 3\r\n", false);
 	BAD_LENGTH("Content-Length: 1, 2\r\n", false);
 	BAD_LENGTH("Content-Length: \r\n", false);
@@ -607,6 +610,11 @@ TEST(http1_content_length_values)
 		  PARSE_OK);
 	ASSERT_EQ(m.content_length, 1ull << 62);
 	ASSERT_EQ(m.body, HTTP1_BODY_LENGTH);
+	ASSERT_EQ(parse_req("POST / HTTP/1.1\r\n"
+			    "Content-Length: 04611686018427387899\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.content_length, (1ull << 62) - 5);
 }
 
 TEST(http1_te_and_cl)

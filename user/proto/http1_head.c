@@ -299,7 +299,7 @@ static inline bool for_each_elem(struct head_fields *hf, const uint8_t *v,
 	return true;
 }
 
-static bool cl_elem(struct head_fields *hf, const uint8_t *e, size_t n)
+static inline bool cl_elem(struct head_fields *hf, const uint8_t *e, size_t n)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -312,7 +312,12 @@ static bool cl_elem(struct head_fields *hf, const uint8_t *e, size_t n)
 		if (!ascii__is_digit(e[i]))
 			return false;
 		d = e[i] - '0';
-		if (v > (HTTP1_LENGTH_LIMIT - d) / 10)
+		/*
+		 * v * 10 + d > limit, without a division per digit: past
+		 * limit / 10 it is, below it the sum cannot wrap.
+		 */
+		if (v > HTTP1_LENGTH_LIMIT / 10 ||
+		    v * 10 + d > HTTP1_LENGTH_LIMIT)
 			return false;
 		v = v * 10 + d;
 	}
