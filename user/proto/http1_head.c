@@ -74,29 +74,26 @@ static bool copy_cut(char *dst, size_t size, const uint8_t *src, size_t n)
  * Compare s[0..n) with the literal lit: LINE_OK when equal, LINE_MORE when
  * s is a proper prefix of it, LINE_BAD otherwise.
  */
-static enum line_res match_lit(const uint8_t *s, size_t n, const char *lit)
+static inline enum line_res match_lit(const uint8_t *s, size_t n,
+				      const char *lit)
 {
 	size_t l = strlen(lit);
 
-	if (memcmp(s, lit, n < l ? n : l))
-		return LINE_BAD;
-	return n < l ? LINE_MORE : LINE_OK;
+	/*
+	 * Nearly always all of lit is there: then, with a literal lit, the
+	 * compare has a constant length and is done inline.
+	 */
+	if (n >= l)
+		return memcmp(s, lit, l) ? LINE_BAD : LINE_OK;
+	return memcmp(s, lit, n) ? LINE_BAD : LINE_MORE;
 }
 
 /* "HTTP/1.0" or "HTTP/1.1", possibly incomplete. */
 static enum line_res check_version(const uint8_t *s, size_t n,
 				   uint8_t *ret_minor)
 {
-	enum line_res r;
+	enum line_res r = match_lit(s, n, "HTTP/1.");
 
-	/*
-	 * Every start line has its whole version: a compare of a constant
-	 * length is done inline, where match_lit's length is not known.
-	 */
-	if (n >= 8)
-		r = memcmp(s, "HTTP/1.", 7) ? LINE_BAD : LINE_OK;
-	else
-		r = match_lit(s, n, "HTTP/1.");
 	if (r != LINE_OK)
 		return r;
 	if (n == 7)
@@ -342,12 +339,22 @@ static bool te_elem(struct head_fields *hf, const uint8_t *e, size_t n)
 	return true;
 }
 
-static bool conn_elem(struct head_fields *hf, const uint8_t *e, size_t n)
+/* Whether e is one of the Connection options that matter, then noted. */
+static inline bool conn_option(struct head_fields *hf, const uint8_t *e,
+			       size_t n)
 {
 	if (mem_ieq(e, n, "close"))
 		hf->close = true;
 	else if (mem_ieq(e, n, "keep-alive"))
 		hf->keep_alive = true;
+	else
+		return false;
+	return true;
+}
+
+static bool conn_elem(struct head_fields *hf, const uint8_t *e, size_t n)
+{
+	conn_option(hf, e, n);
 	return true;
 }
 
@@ -468,11 +475,7 @@ static bool head_field(struct http1_msg *msg, struct head_fields *hf,
 		break;
 	case FIELD_CONNECTION:
 		/* a single option, as nearly always: no comma to look for */
-		if (mem_ieq(v, vn, "keep-alive"))
-			hf->keep_alive = true;
-		else if (mem_ieq(v, vn, "close"))
-			hf->close = true;
-		else
+		if (!conn_option(hf, v, vn))
 			for_each_elem(hf, v, vn, conn_elem);
 		break;
 	case FIELD_EXPECT:
