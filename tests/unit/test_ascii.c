@@ -19,11 +19,6 @@ static bool is_ctl_or_sp(uint8_t c)
 	return c <= ' ' || c == 0x7f;
 }
 
-static bool is_high(uint8_t c)
-{
-	return c & 0x80;
-}
-
 /*
  * run() against its byte-wise definition, stops(): every byte value at
  * every position, and every length, so each way to the end is taken
@@ -92,11 +87,6 @@ TEST(ascii_no_ctl_sp_run_stops_at_the_first_control_byte_or_space)
 TEST(ascii_no_ctl_sp_run_flags_each_byte_of_a_word)
 {
 	check_word(ascii__word_has_ctl_or_sp, is_ctl_or_sp);
-}
-
-TEST(ascii_run_is_the_leading_seven_bit_run)
-{
-	check_run(ascii__run, is_high, 0x80);
 }
 
 TEST(ascii_lower_word_is_ascii_lower_on_each_byte)

@@ -266,12 +266,6 @@ static inline bool ascii__is_high(uint8_t c)
 	return c & 0x80;
 }
 
-/* Length of the leading run of 7-bit bytes in s[0..n). */
-static inline size_t ascii__run(const uint8_t *s, size_t n)
-{
-	return ascii__scan(s, n, ascii__word_high, ascii__is_high);
-}
-
 /*
  * w with the bytes 'A'..'Z' made lowercase and every other byte as it was:
  * each byte's low seven bits plus a constant sets its high bit from 'A'
