@@ -184,24 +184,9 @@ settle() {
 
 listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
-# counters FILE: spantap's "key=value" counter lines as "section.key value"
-counters() {
-	awk '/^spantap: (kernel|agent|http1):/ {
-		sec = $2; sub(/:$/, "", sec)
-		line = $0; sub(/^spantap: [a-z0-9]+: /, "", line)
-		n = split(line, kv, /, /)
-		for (i = 1; i <= n; i++) { split(kv[i], p, "="); print sec "." p[1], p[2] }
-	}' "$1"
-}
-counter() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
-# volumes, and counters that are no loss (tools/bench/lib.sh says why)
-volume='^(kernel\.events|kernel\.tls_conns|agent\.events|agent\.conns|agent\.conns_tls|http1\.spans|http1\.messages)$'
-info='^(kernel\.payload_truncated|agent\.conns_expired|agent\.tls_ciphertext_ignored|http1\.unanswered_requests)$'
-nonzero() {
-	awk -v a="$2" -v b="$3" '$1 ~ a && $1 !~ b && $2 != 0 { printf "%s%s=%s", sep, $1, $2; sep = "," }' "$1"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-minmax() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
+# counters, counter, volume, info, nonzero, median, minmax
+# shellcheck source-path=SCRIPTDIR source=../../tools/bench/counters.sh
+. "$top/tools/bench/counters.sh"
 
 # Each step below returns 1 with the reason in $why when it cannot measure.
 why=
@@ -382,7 +367,7 @@ bench_mode() {
 	f_spans=$(awk -F'\t' '$1 == "T" { s += $6 } END { print s + 0 }' "$r2")
 	f_kev=$(awk -F'\t' '$1 == "T" { s += $7 } END { print s + 0 }' "$r2")
 	cat "$work/counters.$mode".* | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }' | sort >"$work/counters.$mode.sum"
-	losses=$(nonzero "$work/counters.$mode.sum" . "$volume|$info")
+	losses=$(nonzero "$work/counters.$mode.sum" . "$volume|$info" ,)
 	mode_line="mode $mode pass"
 	mode_line+=" cpu_ratio=$(cut -f1 "$pr" | median | awk '{ printf "%.3f", $1 }')"
 	mode_line+=" cpu_range=$(cut -f1 "$pr" | minmax)"

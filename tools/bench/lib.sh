@@ -2,10 +2,10 @@
 # shellcheck shell=bash
 #
 # tools/bench/run.sh's measuring helpers, sourced by it: messages, the steps
-# wanted, processes and cleanup, CPU accounting, spantap start/stop and its
-# counters, wrk runs, medians and ranges, untraced/traced pairs and their
-# figures, BPF run-time statistics, and the private nginx servers. Only
-# definitions: run.sh runs them, and declares the globals they share.
+# wanted, processes and cleanup, CPU accounting, spantap start/stop, wrk
+# runs, untraced/traced pairs and their figures, BPF run-time statistics,
+# and the private nginx servers. Only definitions: run.sh runs them, and
+# declares the globals they share.
 
 # --- messages, the steps wanted ------------------------------------------------
 
@@ -173,36 +173,6 @@ spantap_stop() {
 	sp_cpu=$(awk -v t="$(cat "$work/sp.cpu")" -v c0="$sp_c0" -v k="$tck" 'BEGIN { printf "%.3f", (t - c0) / k }')
 }
 
-# counters FILE: every "key=value" of spantap's counter lines as
-# "section.key value" lines (section: kernel, agent, http1)
-counters() {
-	awk '/^spantap: (kernel|agent|http1):/ {
-		sec = $2; sub(/:$/, "", sec)
-		line = $0; sub(/^spantap: [a-z0-9]+: /, "", line)
-		n = split(line, kv, /, /)
-		for (i = 1; i <= n; i++) { split(kv[i], p, "="); print sec "." p[1], p[2] }
-	}' "$1"
-}
-
-counter() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
-
-# Volume counters, not losses: left out (tls_conns, conns_tls: connections
-# found to be TLS, by the kernel and by the agent).
-volume='^(kernel\.events|kernel\.tls_conns|agent\.events|agent\.conns|agent\.conns_tls|http1\.spans|http1\.messages)$'
-# Counters that are no loss of spans: copies cut at --max-bytes (bodies are
-# skipped by length), connections idle for 5 min, requests still in flight
-# when the load generator stopped (nginx logs them; they end as error spans),
-# ciphertext read or written before the connection was known to be TLS
-# (never parsed; its plaintext comes from the uprobes).
-# Every other counter (ringbuf_full, stream_gaps, tls_no_socket, ...) is a
-# loss or anomaly.
-info='^(kernel\.payload_truncated|agent\.conns_expired|agent\.tls_ciphertext_ignored|http1\.unanswered_requests)$'
-# nonzero COUNTERS-FILE RE-IN RE-OUT: "k=v, ..." of the nonzero counters
-# matching RE-IN and not RE-OUT
-nonzero() {
-	awk -v a="$2" -v b="$3" '$1 ~ a && $1 !~ b && $2 != 0 { printf "%s%s=%s", sep, $1, $2; sep = ", " }' "$1"
-}
-
 # wrk_run OUT [S]: wrk -t1 -c32 on the target for S (run_s) seconds,
 # --latency, CPU in OUT.cpu
 wrk_run() {
@@ -221,8 +191,6 @@ wrk_p99() {
 # pass VALUE OP TARGET: PASS or MISS
 pass() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <= t : v >= t; print ok ? "PASS" : "MISS" }'; }
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-minmax() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
 
 # med FILE MODE EXPR: the median over the runs of MODE (U or T) in FILE
 # (runs2.TAG.tsv) of the awk expression EXPR of their columns

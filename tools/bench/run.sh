@@ -37,8 +37,9 @@
 # ceiling bring overhead along
 # (they use its untraced rate), export brings replay (its recording).
 #
-# The files beside this one: lib.sh (the measuring helpers and the
-# servers), step_overhead.sh (overhead, fixed, server), step_kernel.sh
+# The files beside this one: counters.sh (spantap's exit counters, medians;
+# shared with tests/kernels/guest-bench.sh), lib.sh (the measuring helpers
+# and the servers), step_overhead.sh (overhead, fixed, server), step_kernel.sh
 # (kernel, floor), step_ceiling.sh, step_replay.sh (replay, export),
 # step_https.sh and report.sh (the table and results.md). This one reads
 # the knobs, declares the globals they share and runs the steps in order.
@@ -46,6 +47,8 @@
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=counters.sh
+. "$here/counters.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 # shellcheck source=step_overhead.sh
