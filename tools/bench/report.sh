@@ -9,6 +9,10 @@ row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
 
 # ut TAG X FORMAT: "untraced -> traced" medians of figure X of run_pairs TAG
 ut() { printf '%s -> %s' "$(fmt "${fig[$1.U.$2]}" "$3")" "$(fmt "${fig[$1.T.$2]}" "$3")"; }
+# ratio_med TAG X: the ratio of the traced runs' median of X to the untraced runs'.
+# Beside the median of the pairs' ratios: the two move apart when a run or
+# two was disturbed, which says how far to trust a small difference.
+ratio_med() { awk -v t="${fig[$1.T.$2]}" -v u="${fig[$1.U.$2]}" 'BEGIN { printf "%.3f", (u > 0 ? t / u : 0) }'; }
 # ok TEST...: PASS if the command TEST... succeeds, else MISS
 ok() { if "$@"; then echo PASS; else echo MISS; fi; }
 
@@ -40,7 +44,7 @@ report() {
 
 	if want overhead; then
 		row "CPU per request, traced / untraced" "$(fmt "${fig[plain.r.cpr]}" %.3f)" "<= 1.15" "$(pass "${fig[plain.r.cpr]}" '<=' 1.15)" \
-			"nginx (master+worker utime+stime from /proc, includes the BPF programs) + spantap CPU after startup, per request nginx logged; median of $pairs interleaved pairs (range ${fig[plain.rg.cpr]}); $(ut plain cpr %.1f) us/request, of which spantap $(fmt "${fig[plain.T.sp]}" %.1f)"
+			"nginx (master+worker utime+stime from /proc, includes the BPF programs) + spantap CPU after startup, per request nginx logged; median of $pairs interleaved pairs (range ${fig[plain.rg.cpr]}; ratio of the medians $(ratio_med plain cpr)); $(ut plain cpr %.1f) us/request, of which spantap $(fmt "${fig[plain.T.sp]}" %.1f)"
 	fi
 	if [ -s "$work/fixed.tsv" ]; then
 		row "CPU per request at a fixed rate, traced / untraced" "$(fmt "$f_ratio" %.3f)" "-" "info" \
@@ -52,7 +56,7 @@ report() {
 	fi
 	if want overhead; then
 		row "Throughput, traced / untraced" "$(fmt "${fig[plain.r.rps]}" %.3f)" ">= 0.95" "$(pass "${fig[plain.r.rps]}" '>=' 0.95)" \
-			"wrk -t1 -c$conns -d${run_s}s keep-alive Requests/sec; median of pair ratios (range ${fig[plain.rg.rps]}); $(ut plain rps %.0f) req/s"
+			"wrk -t1 -c$conns -d${run_s}s keep-alive Requests/sec; median of pair ratios (range ${fig[plain.rg.rps]}; ratio of the medians $(ratio_med plain rps)); $(ut plain rps %.0f) req/s"
 		row "p99 latency, traced / untraced" "$(fmt "${fig[plain.r.p99]}" %.3f)" "-" "info" \
 			"wrk --latency 99th percentile; median of pair ratios (range ${fig[plain.rg.p99]}); $(ut plain p99 %.0f) us"
 		row "wrk CPU per request, traced / untraced" "$(fmt "${fig[plain.r.wrk]}" %.3f)" "-" "info" \
