@@ -644,3 +644,64 @@ TEST(summary_long_path_cut)
 	summary__free(sm);
 	free(s);
 }
+
+/* A span of kind under (svc, method, path), summed twice. */
+static void summary_twice(struct summary *sm, struct span *s, uint8_t kind,
+			  const char *svc, const char *method, const char *path)
+{
+	span__reset(s);
+	s->kind = kind;
+	snprintf(s->service_name, sizeof(s->service_name), "%s", svc);
+	span__add_str(s, "http.request.method", method, strlen(method));
+	span__add_str(s, "url.path", path, strlen(path));
+	s->start_ns = 1000;
+	s->end_ns = 2000;
+	summary__add(sm, s);
+	summary__add(sm, s);
+}
+
+/*
+ * Rows are looked up by a hash of the key read a word at a time: keys that
+ * differ in one byte anywhere in a word or in the tail after the last
+ * whole word, in kind only, or by bytes moved from one part to the next,
+ * each get their own row; the same key twice gets one.
+ */
+TEST(summary_rows_by_key)
+{
+	struct summary *sm = summary__new();
+	struct span *s = malloc(sizeof(*s));
+	struct capture c;
+	char path[32];
+	const char *t, *line;
+	int rows = 0;
+
+	ASSERT_TRUE(sm && s && capture__open(&c));
+	for (int len = 1; len <= 24; len++) {
+		memset(path, 'a', len);
+		path[len] = '\0';
+		summary_twice(sm, s, SPAN_KIND_SERVER, "svc", "GET", path);
+		path[len - 1] = 'b';
+		summary_twice(sm, s, SPAN_KIND_SERVER, "svc", "GET", path);
+	}
+	summary_twice(sm, s, SPAN_KIND_SERVER, "svc", "GET", "/kind");
+	summary_twice(sm, s, SPAN_KIND_CLIENT, "svc", "GET", "/kind");
+	summary_twice(sm, s, SPAN_KIND_SERVER, "ab", "c", "/shift");
+	summary_twice(sm, s, SPAN_KIND_SERVER, "a", "bc", "/shift");
+	summary_twice(sm, s, SPAN_KIND_SERVER, "s", "GET", "/shift/");
+	summary_twice(sm, s, SPAN_KIND_SERVER, "s", "GET/", "shift/");
+	summary__print(sm, c.f);
+	t = capture__text(&c);
+	/* each row after the header counts two spans, none more */
+	for (line = strchr(t, '\n'); line && line[1];
+	     line = strchr(line, '\n')) {
+		line++;
+		ASSERT_TRUE(strstr(line, "    2       0 ") &&
+			    strstr(line, "    2       0 ") <
+				    strchr(line, '\n'));
+		rows++;
+	}
+	ASSERT_EQ(rows, 24 * 2 + 2 + 4);
+	capture__close(&c);
+	summary__free(sm);
+	free(s);
+}
