@@ -169,3 +169,26 @@ TEST(utf8_char_start)
 	ASSERT_EQ(utf8__char_start(s, 5), 3);
 	ASSERT_EQ(utf8__char_start(s, 6), 6);
 }
+
+/*
+ * utf8__copy_ascii stops at the first byte with its high bit set, wherever
+ * it is in its word or short tail, and writes nothing past the ASCII it
+ * returns but within n (the rest of dst is the caller's).
+ */
+TEST(utf8_copy_ascii_stops_at_high_byte)
+{
+	char src[40], dst[48];
+
+	for (size_t len = 0; len <= sizeof(src); len++) {
+		for (size_t pos = 0; pos <= len; pos++) {
+			for (size_t i = 0; i < len; i++)
+				src[i] = i == pos ? (char)0xc3
+						  : (char)('a' + i % 26);
+			memset(dst, 'Z', sizeof(dst));
+			ASSERT_EQ(utf8__copy_ascii(dst, src, len), pos);
+			ASSERT_MEMEQ(dst, src, pos);
+			for (size_t i = len; i < sizeof(dst); i++)
+				ASSERT_EQ(dst[i], 'Z');
+		}
+	}
+}

@@ -95,30 +95,8 @@ copy_rest(char *dst, size_t cap, const char *src, size_t len, size_t in)
 
 size_t utf8__copy(char *dst, size_t cap, const char *src, size_t len)
 {
-	size_t n = len < cap ? len : cap, i = 0;
-	uint64_t w;
+	size_t i = utf8__copy_ascii(dst, src, len < cap ? len : cap);
 
-	/*
-	 * Almost everything on the wire is ASCII: copy it a word at a time
-	 * as it is checked (a scan, then a memcpy call, cost twice that for
-	 * the short strings spans are made of); the last word overlaps
-	 * bytes already copied.
-	 */
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, src + i, 8);
-		if (ascii__word_high(w))
-			break;
-		memcpy(dst + i, &w, 8);
-	}
-	if (i < n && i >= 8 && i + 8 > n) {
-		memcpy(&w, src + n - 8, 8);
-		if (!ascii__word_high(w)) {
-			memcpy(dst + n - 8, &w, 8);
-			i = n;
-		}
-	}
-	for (; i < n && !ascii__is_high((uint8_t)src[i]); i++)
-		dst[i] = src[i];
 	if (i == len)
 		return i;
 	return copy_rest(dst, cap, src, len, i);
