@@ -4,6 +4,7 @@
 
 #include "span/span.h"
 #include "test.h"
+#include "util/utf8.h"
 
 static struct span *new_span(void)
 {
@@ -73,6 +74,45 @@ TEST(span_str_sanitized)
 	v = span__attr_str(s, "k", &len);
 	ASSERT_EQ(len, 6);
 	ASSERT_MEMEQ(v, "a\xef\xbf\xbd\xc3\xa9", 6);
+	free(s);
+}
+
+/*
+ * Short ASCII is copied inline, anything else repaired from its start: a
+ * bad byte anywhere in strings of every length up to three words comes out
+ * as utf8__sanitize has it, and so does ASCII that does not fit whole.
+ */
+TEST(span_str_ascii_then_repair)
+{
+	struct span *s = new_span();
+	char src[24], want[64];
+	const char *v;
+	size_t len, wlen;
+
+	ASSERT_TRUE(s);
+	for (size_t n = 0; n <= sizeof(src); n++) {
+		for (size_t pos = 0; pos <= n; pos++) {
+			for (size_t i = 0; i < n; i++)
+				src[i] = i == pos ? (char)0xff
+						  : (char)('A' + i % 26);
+			span__reset(s);
+			ASSERT_EQ(span__add_str(s, "k", src, n), 0);
+			wlen = utf8__sanitize(want, sizeof(want), src, n);
+			v = span__attr_str(s, "k", &len);
+			ASSERT_TRUE(v);
+			ASSERT_EQ(len, wlen);
+			ASSERT_MEMEQ(v, want, wlen);
+			ASSERT_EQ(s->strbuf_len, wlen);
+		}
+	}
+	/* 5 bytes left: an ASCII string of 8 keeps its first 5 */
+	span__reset(s);
+	s->strbuf_len = SPAN_STRBUF - 5;
+	ASSERT_EQ(span__add_str(s, "k", "abcdefgh", 8), 0);
+	v = span__attr_str(s, "k", &len);
+	ASSERT_EQ(len, 5);
+	ASSERT_MEMEQ(v, "abcde", 5);
+	ASSERT_EQ(s->strbuf_len, SPAN_STRBUF);
 	free(s);
 }
 

@@ -35,10 +35,40 @@ static struct span_attr *span__new_attr(struct span *s, const char *key,
 	return a;
 }
 
+/*
+ * The attribute is written once, whole, when its string is in: a span has
+ * a dozen, and clearing then filling it field by field was a third of
+ * span__add_str.
+ */
+static void span__push_str(struct span *s, const char *key, uint16_t off,
+			   size_t n)
+{
+	s->attrs[s->nattrs++] = (struct span_attr){
+		.key = key, .type = SPAN_ATTR_STR, .len = n, .off = off};
+	s->strbuf_len = off + n;
+}
+
+/*
+ * span__add_str for a string not all ASCII or not fitting whole, from its
+ * start: out of line, so the common case saves no registers for its call.
+ */
+static __attribute__((noinline)) int
+add_str_repair(struct span *s, const char *key, const char *val, size_t len)
+{
+	uint16_t off = s->strbuf_len;
+	size_t n = utf8__copy(s->strbuf + off, SPAN_STRBUF - off, val, len);
+
+	if (len && !n) {
+		s->dropped_attrs++;
+		return -ENOSPC;
+	}
+	span__push_str(s, key, off, n);
+	return 0;
+}
+
 int span__add_str(struct span *s, const char *key, const char *val, size_t len)
 {
 	uint16_t off = s->strbuf_len;
-	size_t n;
 
 	if (!key || (!val && len))
 		return -EINVAL;
@@ -46,19 +76,11 @@ int span__add_str(struct span *s, const char *key, const char *val, size_t len)
 		s->dropped_attrs++;
 		return -ENOSPC;
 	}
-	n = utf8__copy(s->strbuf + off, SPAN_STRBUF - off, val, len);
-	if (len && !n) {
-		s->dropped_attrs++;
-		return -ENOSPC;
-	}
-	/*
-	 * The attribute is written once, whole, when its string is in: a
-	 * span has a dozen, and clearing then filling it field by field
-	 * was a third of this function.
-	 */
-	s->attrs[s->nattrs++] = (struct span_attr){
-		.key = key, .type = SPAN_ATTR_STR, .len = n, .off = off};
-	s->strbuf_len = off + n;
+	/* nearly every string is short ASCII that fits: copied inline */
+	if (len > (size_t)(SPAN_STRBUF - off) ||
+	    utf8__copy_ascii(s->strbuf + off, val, len) != len)
+		return add_str_repair(s, key, val, len);
+	span__push_str(s, key, off, len);
 	return 0;
 }
 
