@@ -26,7 +26,14 @@ TEST(span_reset_clears)
 	ASSERT_EQ(s->strbuf_len, 0);
 	ASSERT_EQ(s->dropped_attrs, 0);
 	ASSERT_EQ(s->start_ns, 0);
+	ASSERT_EQ(s->end_ns, 0);
 	ASSERT_EQ(s->name[0], 0);
+	ASSERT_EQ(s->service_name[0], 0);
+	ASSERT_EQ(s->kind, 0);
+	ASSERT_EQ(s->status, 0);
+	ASSERT_EQ(s->parent_remote, 0);
+	ASSERT_EQ(s->trace_state_len, 0);
+	ASSERT_TRUE(!span__trace_state(s, &(size_t){0}));
 	ASSERT_TRUE(span__is_root(s));
 	free(s);
 }

@@ -68,7 +68,10 @@ struct span {
 	char strbuf[SPAN_STRBUF];
 };
 
-/* Clear s for reuse (ids, times, attributes). */
+/*
+ * Clear s for reuse: ids, times, attributes; the name and service name
+ * become empty strings (bytes past their NUL are left as they were).
+ */
 void span__reset(struct span *s);
 
 /*
