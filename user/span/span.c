@@ -26,22 +26,6 @@ void span__reset(struct span *s)
 	       offsetof(struct span, attrs) - offsetof(struct span, nattrs));
 }
 
-static struct span_attr *span__new_attr(struct span *s, const char *key,
-					uint8_t type)
-{
-	struct span_attr *a;
-
-	if (s->nattrs >= SPAN_MAX_ATTRS) {
-		s->dropped_attrs++;
-		return NULL;
-	}
-	a = &s->attrs[s->nattrs];
-	memset(a, 0, sizeof(*a));
-	a->key = key;
-	a->type = type;
-	return a;
-}
-
 /*
  * The attribute is written once, whole, when its string is in: a span has
  * a dozen, and clearing then filling it field by field was a third of
@@ -131,15 +115,15 @@ const char *span__trace_state(const struct span *s, size_t *ret_len)
 
 int span__add_int(struct span *s, const char *key, int64_t val)
 {
-	struct span_attr *a;
-
 	if (!key)
 		return -EINVAL;
-	a = span__new_attr(s, key, SPAN_ATTR_INT);
-	if (!a)
+	if (s->nattrs >= SPAN_MAX_ATTRS) {
+		s->dropped_attrs++;
 		return -ENOSPC;
-	a->i = val;
-	s->nattrs++;
+	}
+	/* written whole, as span__push_str does */
+	s->attrs[s->nattrs++] =
+		(struct span_attr){.key = key, .type = SPAN_ATTR_INT, .i = val};
 	return 0;
 }
 
