@@ -257,58 +257,6 @@ int stream__push(struct stream *s, uint64_t pos, const uint8_t *data,
 	return 0;
 }
 
-/* Index of the segment holding pos, or -1 (pos in a gap or outside). */
-static int stream_find(const struct stream *s, uint64_t pos)
-{
-	for (uint32_t i = 0; i < s->nsegs; i++) {
-		if (pos < s->segs[i].pos)
-			return -1;
-		if (pos < seg_end(&s->segs[i]))
-			return (int)i;
-	}
-	return -1;
-}
-
-struct byte_view stream__view(const struct stream *s)
-{
-	struct byte_view v = { .data = NULL, .len = 0, .hole_after = false };
-	const struct stream_seg *g;
-	uint64_t off;
-	int i;
-
-	if (s->head >= s->end)
-		return v;
-	i = stream_find(s, s->head);
-	if (i < 0) {
-		v.hole_after = true;
-		return v;
-	}
-	g = &s->segs[i];
-	off = s->head - g->pos;
-	if (off >= g->cap_len) {
-		v.hole_after = true;
-		return v;
-	}
-	v.data = s->buf + g->buf_off + off;
-	v.len = g->cap_len - off;
-	for (;;) {
-		if (g->cap_len < g->len) {
-			v.hole_after = true;
-			break;
-		}
-		if ((uint32_t)i + 1 >= s->nsegs)
-			break; /* the last segment ends at s->end */
-		if (g[1].pos != seg_end(g)) {
-			v.hole_after = true;
-			break;
-		}
-		g++;
-		i++;
-		v.len += g->cap_len;
-	}
-	return v;
-}
-
 uint64_t stream__consume(struct stream *s, uint64_t n)
 {
 	uint64_t avail = s->end - s->head;
@@ -336,27 +284,6 @@ bool stream__skip_to_next_seg(struct stream *s)
 	s->head = next;
 	stream_release(s);
 	return found;
-}
-
-/*
- * A position in a gap (a lost event) has no segment of its own: it gets
- * the following segment's time, the earliest we know it had been moved by.
- */
-bool stream__ts_at(const struct stream *s, uint64_t pos, uint64_t *ret_ts,
-		   uint32_t *ret_tid)
-{
-	if (pos < s->head || pos >= s->end)
-		return false;
-	for (uint32_t i = 0; i < s->nsegs; i++) {
-		if (pos < seg_end(&s->segs[i])) {
-			if (ret_ts)
-				*ret_ts = s->segs[i].ts;
-			if (ret_tid)
-				*ret_tid = s->segs[i].tid;
-			return true;
-		}
-	}
-	return false;
 }
 
 bool stream__at_seg_start(const struct stream *s)

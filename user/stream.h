@@ -91,8 +91,48 @@ int stream__push(struct stream *s, uint64_t pos, const uint8_t *data,
 /*
  * The contiguous captured bytes from the head (possibly empty). The view
  * points into s->buf: it is valid until the stream is next changed.
+ *
+ * Inline, as is stream__ts_at: parsers call both for every message, and
+ * a stream holds a segment or two, so the call was most of their cost.
  */
-struct byte_view stream__view(const struct stream *s);
+static inline struct byte_view stream__view(const struct stream *s)
+{
+	struct byte_view v = {.data = NULL, .len = 0, .hole_after = false};
+	const struct stream_seg *g = s->segs, *last = s->segs + s->nsegs;
+	uint64_t off;
+
+	if (s->head >= s->end)
+		return v;
+	/* the segment holding the head; none when it is in a gap */
+	while (g < last && s->head >= g->pos + g->len)
+		g++;
+	if (g == last || s->head < g->pos) {
+		v.hole_after = true;
+		return v;
+	}
+	off = s->head - g->pos;
+	if (off >= g->cap_len) {
+		v.hole_after = true;
+		return v;
+	}
+	v.data = s->buf + g->buf_off + off;
+	v.len = g->cap_len - off;
+	for (;;) {
+		if (g->cap_len < g->len) {
+			v.hole_after = true;
+			break;
+		}
+		if (g + 1 >= last)
+			break; /* the last segment ends at s->end */
+		if (g[1].pos != g->pos + g->len) {
+			v.hole_after = true;
+			break;
+		}
+		g++;
+		v.len += g->cap_len;
+	}
+	return v;
+}
 
 /*
  * Advance the head by n positions, captured or not. n may not pass s->end:
@@ -115,10 +155,27 @@ uint64_t stream__next_seg_pos(const struct stream *s);
 /*
  * Timestamp and thread of the segment holding position pos, for pos in
  * [head, end). A position no event covered (lost) gets those of the segment
- * after it. Returns false when pos is outside.
+ * after it, the earliest we know it had been moved by. Returns false when
+ * pos is outside.
  */
-bool stream__ts_at(const struct stream *s, uint64_t pos, uint64_t *ret_ts,
-		   uint32_t *ret_tid);
+static inline bool stream__ts_at(const struct stream *s, uint64_t pos,
+				 uint64_t *ret_ts, uint32_t *ret_tid)
+{
+	if (pos < s->head || pos >= s->end)
+		return false;
+	for (uint32_t i = 0; i < s->nsegs; i++) {
+		const struct stream_seg *g = &s->segs[i];
+
+		if (pos < g->pos + g->len) {
+			if (ret_ts)
+				*ret_ts = g->ts;
+			if (ret_tid)
+				*ret_tid = g->tid;
+			return true;
+		}
+	}
+	return false;
+}
 
 /* True when the head is the first position of a segment. */
 bool stream__at_seg_start(const struct stream *s);
