@@ -705,3 +705,51 @@ TEST(summary_rows_by_key)
 	summary__free(sm);
 	free(s);
 }
+
+/*
+ * The row each kind found last is tried first: interleaved keys, and the
+ * same key as server and client, still land in their own rows.
+ */
+TEST(summary_last_row_per_kind)
+{
+	static const struct {
+		uint8_t kind;
+		const char *path;
+	} seq[] = {
+		{SPAN_KIND_SERVER, "/a"}, {SPAN_KIND_SERVER, "/a"},
+		{SPAN_KIND_SERVER, "/b"}, {SPAN_KIND_CLIENT, "/a"},
+		{SPAN_KIND_SERVER, "/a"}, {SPAN_KIND_CLIENT, "/a"},
+		{SPAN_KIND_CLIENT, "/b"}, {SPAN_KIND_SERVER, "/a"},
+		{SPAN_KIND_SERVER, "/b"}, {SPAN_KIND_CLIENT, "/a"},
+	};
+	struct summary *sm = summary__new();
+	struct span *s = malloc(sizeof(*s));
+	struct capture c;
+
+	ASSERT_TRUE(sm && s && capture__open(&c));
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		span__reset(s);
+		s->kind = seq[i].kind;
+		snprintf(s->service_name, sizeof(s->service_name), "svc");
+		span__add_str(s, "http.request.method", "GET", 3);
+		span__add_str(s, "url.path", seq[i].path, 2);
+		s->end_ns = 1000;
+		summary__add(sm, s);
+	}
+	summary__print(sm, c.f);
+	ASSERT_STREQ(
+		capture__text(&c),
+		"SERVICE  KIND  METHOD  PATH  COUNT  ERRORS       P50  "
+		"     P95       P99\n"
+		"svc      SRV   GET     /a        4       0    1.00\xc2\xb5s"
+		"    1.00\xc2\xb5s    1.00\xc2\xb5s\n"
+		"svc      CLI   GET     /a        3       0    1.00\xc2\xb5s"
+		"    1.00\xc2\xb5s    1.00\xc2\xb5s\n"
+		"svc      SRV   GET     /b        2       0    1.00\xc2\xb5s"
+		"    1.00\xc2\xb5s    1.00\xc2\xb5s\n"
+		"svc      CLI   GET     /b        1       0    1.00\xc2\xb5s"
+		"    1.00\xc2\xb5s    1.00\xc2\xb5s\n");
+	capture__close(&c);
+	summary__free(sm);
+	free(s);
+}

@@ -45,6 +45,11 @@ struct summary {
 	struct summary_row *rows[SUMMARY_MAX_KEYS];
 	size_t nrows;
 	struct summary_row *other;
+	/*
+	 * The row each kind found last, tried before the hash: spans come
+	 * in runs of one route, a server's interleaved with its clients'.
+	 */
+	struct summary_row *last[2];
 };
 
 static unsigned int bucket_of(uint64_t v)
@@ -215,12 +220,16 @@ static bool row__is(const struct summary_row *r, const struct row_key *k)
 static struct summary_row *summary__find(struct summary *sm,
 					 const struct row_key *k)
 {
-	uint32_t h = key_hash(k);
+	struct summary_row **last = &sm->last[k->kind == SPAN_KIND_CLIENT];
 	struct summary_row *r;
+	uint32_t h;
 
+	if (*last && row__is(*last, k))
+		return *last;
+	h = key_hash(k);
 	for (r = sm->table[h & (TABLE_SIZE - 1)]; r; r = r->hnext)
 		if (r->hash == h && row__is(r, k))
-			return r;
+			return *last = r;
 
 	if (sm->nrows < SUMMARY_MAX_KEYS) {
 		r = row__new(k);
@@ -230,7 +239,7 @@ static struct summary_row *summary__find(struct summary *sm,
 		r->hnext = sm->table[h & (TABLE_SIZE - 1)];
 		sm->table[h & (TABLE_SIZE - 1)] = r;
 		sm->rows[sm->nrows++] = r;
-		return r;
+		return *last = r;
 	}
 	if (!sm->other) {
 		struct row_key other = {.part = {OTHER_NAME, "", ""},
