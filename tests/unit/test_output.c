@@ -753,3 +753,42 @@ TEST(summary_last_row_per_kind)
 	summary__free(sm);
 	free(s);
 }
+
+/*
+ * A service name is taken as it is when short ASCII, else repaired: not
+ * UTF-8 it gets U+FFFD, filling its field with no NUL it is cut to fit.
+ */
+TEST(summary_service_name_repaired)
+{
+	struct summary *sm = summary__new();
+	struct span *s = malloc(sizeof(*s));
+	char want[SPAN_SERVICE_MAX];
+	uint64_t got;
+
+	ASSERT_TRUE(sm && s);
+	summary_span(sm, s, "caf\xc3\xa9", "GET", "/", 1000, false);
+	summary_span(sm, s, "bad\xff", "GET", "/", 2000, false);
+	summary_span(sm, s, "", "GET", "/", 3000, false);
+	span__reset(s);
+	s->kind = SPAN_KIND_SERVER;
+	memset(s->service_name, 'x', sizeof(s->service_name));
+	span__add_str(s, "http.request.method", "GET", 3);
+	span__add_str(s, "url.path", "/", 1);
+	s->end_ns = 4000;
+	summary__add(sm, s);
+	ASSERT_EQ(summary__quantile(sm, "caf\xc3\xa9", "GET", "/", 1.0, &got),
+		  0);
+	ASSERT_EQ(got, 1000);
+	ASSERT_EQ(
+		summary__quantile(sm, "bad\xef\xbf\xbd", "GET", "/", 1.0, &got),
+		0);
+	ASSERT_EQ(got, 2000);
+	ASSERT_EQ(summary__quantile(sm, "", "GET", "/", 1.0, &got), 0);
+	ASSERT_EQ(got, 3000);
+	memset(want, 'x', sizeof(want) - 1);
+	want[sizeof(want) - 1] = '\0';
+	ASSERT_EQ(summary__quantile(sm, want, "GET", "/", 1.0, &got), 0);
+	ASSERT_EQ(got, 4000);
+	summary__free(sm);
+	free(s);
+}

@@ -270,11 +270,19 @@ void summary__add(struct summary *sm, const struct span *s)
 	if (!sm || !s)
 		return;
 	k.kind = s->kind;
-	/* the service and span names come from processes, not span__add_str */
+	/*
+	 * The service and span names come from processes, not span__add_str.
+	 * A service name is nearly always short ASCII, which the inline copy
+	 * takes whole; only others need the repair (which starts over).
+	 */
+	len = strnlen(s->service_name, sizeof(s->service_name));
 	k.part[0] = service;
-	k.len[0] = utf8__sanitize(
-		service, sizeof(service), s->service_name,
-		strnlen(s->service_name, sizeof(s->service_name)));
+	k.len[0] = len < sizeof(service)
+			   ? utf8__copy_ascii(service, s->service_name, len)
+			   : 0;
+	if (k.len[0] != len)
+		k.len[0] = utf8__sanitize(service, sizeof(service),
+					  s->service_name, len);
 	v = span__attr_str(s, SC_HTTP_REQUEST_METHOD, &len);
 	k.part[1] = v ? v : "";
 	k.len[1] = v ? key_cut(v, len, KEY_METHOD_MAX) : 0;
