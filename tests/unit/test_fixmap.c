@@ -44,6 +44,44 @@ TEST(fixmap_full_evicts_oldest)
 	fixmap__free(m);
 }
 
+/*
+ * Deleting by value finds the slot from the value's address: for slot
+ * sizes of every shape (odd multiples of 8, powers of two, and between),
+ * only the entry whose value it is goes.
+ */
+TEST(fixmap_del_value_slot_sizes)
+{
+	static const size_t key_sizes[] = {4, 8, 12, 40, 48};
+	static const size_t val_sizes[] = {1, 8, 9, 16, 24, 40, 56};
+	enum { N = 40 };
+
+	for (size_t a = 0; a < sizeof(key_sizes) / sizeof(key_sizes[0]); a++) {
+		for (size_t b = 0; b < sizeof(val_sizes) / sizeof(val_sizes[0]);
+		     b++) {
+			struct fixmap *m =
+				fixmap__new(N, key_sizes[a], val_sizes[b]);
+			uint8_t key[48] = {0};
+
+			ASSERT_TRUE(m);
+			for (int k = 0; k < N; k++) {
+				key[0] = k;
+				ASSERT_TRUE(fixmap__put(m, key, NULL));
+			}
+			/* every other key, by its value's address */
+			for (int k = 0; k < N; k += 2) {
+				key[0] = k;
+				fixmap__del_value(m, fixmap__get(m, key));
+			}
+			ASSERT_EQ(fixmap__count(m), N / 2);
+			for (int k = 0; k < N; k++) {
+				key[0] = k;
+				ASSERT_EQ(fixmap__get(m, key) != NULL, k % 2);
+			}
+			fixmap__free(m);
+		}
+	}
+}
+
 /* Random puts and deletes against an array model: deletion's back shift
  * must never lose or duplicate a key. */
 TEST(fixmap_random_model)

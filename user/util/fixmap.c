@@ -11,6 +11,9 @@ struct fixmap {
 	size_t hash_size; /* leading key bytes hashed */
 	size_t val_off; /* in a slot: used flag, key, value, each 8-aligned */
 	size_t mask;	/* slots - 1 */
+	/* slot_size = odd << slot_shift; odd * slot_inv = 1 (mod 2^64) */
+	size_t slot_shift;
+	uint64_t slot_inv;
 	uint8_t *slots;
 	/* insertion order, for eviction; may hold keys deleted since */
 	uint8_t *fifo;
@@ -68,6 +71,7 @@ struct fixmap *fixmap__new(size_t max_entries, size_t key_size, size_t val_size)
 {
 	struct fixmap *m = calloc(1, sizeof(*m));
 	size_t n = 2;
+	uint64_t odd;
 
 	if (!m || !max_entries || !key_size)
 		goto fail;
@@ -81,6 +85,18 @@ struct fixmap *fixmap__new(size_t max_entries, size_t key_size, size_t val_size)
 	m->val_off = 8 + ((key_size + 7) & ~(size_t)7);
 	m->slot_size = m->val_off + ((val_size + 7) & ~(size_t)7);
 	m->mask = n - 1;
+	/*
+	 * A value's slot from its address without a division: the offset is
+	 * an exact multiple of the slot size, so shifting out its factors
+	 * of two and multiplying by the inverse of the odd rest divides.
+	 * An odd d is its own inverse mod 8; each Newton step doubles the
+	 * bits that are right.
+	 */
+	m->slot_shift = __builtin_ctzl(m->slot_size);
+	odd = m->slot_size >> m->slot_shift;
+	m->slot_inv = odd;
+	for (int k = 0; k < 5; k++)
+		m->slot_inv *= 2 - odd * m->slot_inv;
 	/* calloc's alignment and 8-byte strides keep values aligned */
 	m->slots = calloc(n, m->slot_size);
 	m->fifo = calloc(max_entries, key_size);
@@ -142,7 +158,8 @@ static void del_at(struct fixmap *m, size_t i)
 
 void fixmap__del_value(struct fixmap *m, void *val)
 {
-	size_t i = ((uint8_t *)val - m->val_off - m->slots) / m->slot_size;
+	size_t off = (uint8_t *)val - m->val_off - m->slots;
+	size_t i = (off >> m->slot_shift) * m->slot_inv;
 
 	if (i <= m->mask && slot(m, i)[0])
 		del_at(m, i);
@@ -156,6 +173,14 @@ void fixmap__del(struct fixmap *m, const void *key)
 		del_at(m, i);
 }
 
+/* A division per put was the costliest instruction in it. */
+static void fifo_pop(struct fixmap *m)
+{
+	if (++m->fifo_head == m->max)
+		m->fifo_head = 0;
+	m->fifo_len--;
+}
+
 /* Drop the oldest key that is still in the map. */
 static void evict_oldest(struct fixmap *m)
 {
@@ -163,8 +188,7 @@ static void evict_oldest(struct fixmap *m)
 		uint8_t *k = m->fifo + m->fifo_head * m->key_size;
 		size_t i = find(m, k);
 
-		m->fifo_head = (m->fifo_head + 1) % m->max;
-		m->fifo_len--;
+		fifo_pop(m);
 		if (!slot(m, i)[0])
 			continue;
 		del_at(m, i);
@@ -175,7 +199,7 @@ static void evict_oldest(struct fixmap *m)
 
 void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
 {
-	size_t i = find(m, key);
+	size_t i = find(m, key), tail;
 	uint8_t *s = slot(m, i);
 
 	if (ret_added)
@@ -199,15 +223,16 @@ void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
 		 * whose keys come and go, as the correlator's, is here on
 		 * nearly every put).
 		 */
-		m->fifo_head = (m->fifo_head + 1) % m->max;
-		m->fifo_len--;
+		fifo_pop(m);
 	}
 	s[0] = 1;
 	memcpy(s + 8, key, m->key_size);
 	memset(s + m->val_off, 0, m->val_size);
 	m->count++;
-	memcpy(m->fifo + ((m->fifo_head + m->fifo_len) % m->max) * m->key_size,
-	       key, m->key_size);
+	tail = m->fifo_head + m->fifo_len;
+	if (tail >= m->max)
+		tail -= m->max;
+	memcpy(m->fifo + tail * m->key_size, key, m->key_size);
 	m->fifo_len++;
 	return s + m->val_off;
 }
