@@ -190,6 +190,40 @@ TEST(correlate_answered_client_end_forgotten)
 	correlate__free(k);
 }
 
+/*
+ * A client end whose node was taken for later spans (its id no longer
+ * known) still has its entry dropped when answered.
+ */
+TEST(correlate_answered_client_end_forgotten_without_node)
+{
+	struct correlate *k = correlate__new(64);
+	static struct span ss, cs;
+	struct correlate_req r, other;
+	uint8_t cid[8], sid[8], id[8];
+
+	ASSERT_TRUE(k);
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
+	span__reset(&cs);
+	correlate__finish(k, cid, &cs);
+	/* enough finished spans to take every node again */
+	for (int i = 0; i < 200; i++) {
+		other = req(false, 3, 30, 40000 + i, 9090, 0);
+		other.midstream = true;
+		correlate__start(k, &other, id);
+		span__reset(&cs);
+		correlate__finish(k, id, &cs);
+	}
+	correlate__client_done(k, &r, cid);
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	correlate__finish(k, sid, &ss);
+	ASSERT_TRUE(span__is_root(&ss));
+	ASSERT_EQ(correlate__stats(k)->connection, 0);
+	correlate__free(k);
+}
+
 /* Request index of 50000 -> 8080 starts at start_ns; its id in id. */
 static void start_at(struct correlate *k, bool server, uint64_t index,
 		     uint64_t start_ns, uint8_t id[8])

@@ -29,6 +29,11 @@ struct node {
 	uint8_t expected;
 	uint8_t open; /* started, not finished (or held): never evicted */
 	/*
+	 * A client end whose entry in pairs may still wait for its server
+	 * end: when clear, client_done has no entry of its own to drop.
+	 */
+	uint8_t in_pairs;
+	/*
 	 * Times for the connection rule's bounds (see correlate.h), wall ns:
 	 * the span's start, the earliest start and the latest end of a
 	 * server end linked to it (the end if it finished first), and its
@@ -214,8 +219,12 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 	pair_key_of(r, &pk);
 	pv = fixmap__get(k->pairs, &pk);
 	if (pv && !pv->server_waiting) {
-		link_connection(k, n, pv->span_id, node_get(k, pv->span_id));
+		struct node *cli = node_get(k, pv->span_id);
+
+		link_connection(k, n, pv->span_id, cli);
 		fixmap__del_value(k->pairs, pv);
+		if (cli)
+			cli->in_pairs = 0;
 		return;
 	}
 	n->waiting = 1;
@@ -257,15 +266,22 @@ static void link_client_end(struct correlate *k, const struct correlate_req *r,
 	}
 	memcpy(pv->span_id, span_id, 8);
 	pv->server_waiting = 0;
+	n->in_pairs = 1;
 }
 
 void correlate__client_done(struct correlate *k, const struct correlate_req *r,
 			    const uint8_t span_id[8])
 {
+	struct node *n = k ? node_get(k, span_id) : NULL;
 	struct pair_key pk;
 	struct pair_val *pv;
 
-	if (!k)
+	/*
+	 * Its server end on this node took the entry (the usual end of a
+	 * request seen at both ends): nothing to look up. A node gone says
+	 * nothing: look.
+	 */
+	if (!k || (n && !n->in_pairs))
 		return;
 	pair_key_of(r, &pk);
 	pv = fixmap__get(k->pairs, &pk);
