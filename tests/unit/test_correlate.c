@@ -40,6 +40,7 @@ TEST(correlate_chain_by_connection_and_thread)
 {
 	struct correlate *k = correlate__new(1024);
 	static struct span cs, ss, c2;
+	static const uint8_t zero[16];
 	struct correlate_req r;
 	uint8_t cid[8], sid[8], c2id[8];
 
@@ -68,6 +69,8 @@ TEST(correlate_chain_by_connection_and_thread)
 	ASSERT_STREQ(source(&c2), "thread");
 	ASSERT_MEMEQ(ss.trace_id, cs.trace_id, 16);
 	ASSERT_MEMEQ(c2.trace_id, cs.trace_id, 16);
+	/* drawn when c2, the first span in it, finished */
+	ASSERT_TRUE(memcmp(cs.trace_id, zero, 16));
 	ASSERT_EQ(cs.trace_flags, 1);
 	ASSERT_EQ(correlate__stats(k)->connection, 1);
 	ASSERT_EQ(correlate__stats(k)->thread, 1);

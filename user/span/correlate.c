@@ -22,6 +22,12 @@ struct node {
 	uint8_t span_id[8]; /* all zero: a free slot */
 	uint8_t parent_id[8];
 	uint8_t trace_id[16]; /* its own: a traceparent's, or a root's */
+	/*
+	 * trace_id is set. A root's is drawn when a span first takes it:
+	 * most server ends hang from a client end's trace and never need
+	 * one.
+	 */
+	uint8_t trace_known;
 	uint8_t flags;
 	uint8_t source;	 /* enum parent_source */
 	uint8_t waiting; /* a server end waiting for its client end */
@@ -352,12 +358,12 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 
 	if (r->tp) {
 		memcpy(n->trace_id, r->tp->trace_id, 16);
+		n->trace_known = 1;
 		link_to(n, r->tp->parent_id, PARENT_TRACEPARENT);
 		/* sampled and random-trace-id are the flags defined */
 		n->flags = r->tp->flags & 0x03;
 		k->st.traceparent++;
 	} else {
-		span__random_id(n->trace_id, 16);
 		n->flags = 0x01; /* sampled: spantap keeps every span */
 	}
 
@@ -409,14 +415,14 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
  * The node whose trace n's span takes: the nearest ancestor that has a
  * trace of its own, or the last one known.
  */
-static const struct node *chain_top(struct correlate *k, const struct node *n)
+static struct node *chain_top(struct correlate *k, struct node *n)
 {
-	const struct node *top = n;
+	struct node *top = n;
 
 	for (int depth = 0;
 	     top->source == PARENT_THREAD || top->source == PARENT_CONNECTION;
 	     depth++) {
-		const struct node *p = node_get(k, top->parent_id);
+		struct node *p = node_get(k, top->parent_id);
 
 		if (!p || depth == RESOLVE_MAX_DEPTH) {
 			k->st.unresolved++;
@@ -461,11 +467,15 @@ static void bound_times(struct correlate *k, struct node *n, struct span *s)
 /* Give s its trace, parent and parent source, as n knows them now. */
 static void resolve(struct correlate *k, struct node *n, struct span *s)
 {
-	const struct node *top = chain_top(k, n);
+	struct node *top = chain_top(k, n);
 	const char *src;
 
 	bound_times(k, n, s);
 	n->open = 0;
+	if (!top->trace_known) {
+		span__random_id(top->trace_id, sizeof(top->trace_id));
+		top->trace_known = 1;
+	}
 	memcpy(s->trace_id, top->trace_id, sizeof(s->trace_id));
 	s->trace_flags = top->flags;
 	if (n->waiting)
@@ -479,7 +489,7 @@ static void resolve(struct correlate *k, struct node *n, struct span *s)
 }
 
 /* n's trace hangs from a server end whose client end on this node is due */
-static bool blocked(struct correlate *k, const struct node *n)
+static bool blocked(struct correlate *k, struct node *n)
 {
 	const struct node *top = chain_top(k, n);
 
