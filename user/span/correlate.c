@@ -387,8 +387,6 @@ void correlate__start(struct correlate *k, const struct correlate_req *r,
 		if (!r->midstream)
 			link_client_end(k, r, ret_span_id, n);
 	}
-	k->st.evicted = k->nodes_evicted + fixmap__evicted(k->threads) +
-			fixmap__evicted(k->pairs);
 }
 
 void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
@@ -563,7 +561,10 @@ void correlate__release(struct correlate *k, const uint8_t span_id[8])
 		n->open = 0;
 }
 
-const struct correlate_stats *correlate__stats(const struct correlate *k)
+const struct correlate_stats *correlate__stats(struct correlate *k)
 {
+	/* summed when asked for, not on every start */
+	k->st.evicted = k->nodes_evicted + fixmap__evicted(k->threads) +
+			fixmap__evicted(k->pairs);
 	return &k->st;
 }

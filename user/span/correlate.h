@@ -143,7 +143,7 @@ void correlate__emit_held(struct correlate *k, uint64_t now_wall_ns,
 /* Request span_id ends without a span (its connection was dropped). */
 void correlate__release(struct correlate *k, const uint8_t span_id[8]);
 
-const struct correlate_stats *correlate__stats(const struct correlate *k);
+const struct correlate_stats *correlate__stats(struct correlate *k);
 
 /* The attribute naming where a span's parent came from */
 #define SC_SPANTAP_PARENT_SOURCE "spantap.parent.source"
