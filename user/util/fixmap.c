@@ -127,7 +127,11 @@ static size_t find(const struct fixmap *m, const void *key)
 
 void *fixmap__get(const struct fixmap *m, const void *key)
 {
-	size_t i = find(m, key);
+	size_t i;
+
+	if (!m->count)
+		return NULL;
+	i = find(m, key);
 
 	return slot(m, i)[0] ? slot(m, i) + m->val_off : NULL;
 }
