@@ -165,3 +165,98 @@ TEST(fixmap_prefix_random_model)
 	ASSERT_EQ(fixmap__evicted(m), 0);
 	fixmap__free(m);
 }
+
+/*
+ * The _h calls with a key's fixmap__hash are the plain calls: mixed at
+ * random with them against a model, prefix-hashed keys (whose hashes
+ * repeat) included.
+ */
+TEST(fixmap_hash_calls_random_model)
+{
+	enum { GROUPS = 5, PER = 10, MAX = 64 };
+	struct key {
+		uint64_t group, index;
+	};
+	struct fixmap *m =
+		fixmap__new(MAX, sizeof(struct key), sizeof(uint32_t));
+	uint32_t model[GROUPS][PER] = {{0}};
+	unsigned int seed = 11;
+	bool added;
+
+	ASSERT_TRUE(m);
+	fixmap__hash_prefix(m, sizeof(uint64_t));
+	for (int i = 0; i < 20000; i++) {
+		struct key k = {rand_r(&seed) % GROUPS, rand_r(&seed) % PER};
+		uint64_t h = fixmap__hash(m, &k);
+		bool by_hash = rand_r(&seed) % 2;
+		uint32_t *v;
+
+		switch (rand_r(&seed) % 3) {
+		case 0:
+			v = by_hash ? fixmap__get_h(m, &k, h)
+				    : fixmap__get(m, &k);
+			if (v)
+				fixmap__del_value(m, v);
+			model[k.group][k.index] = 0;
+			break;
+		default:
+			v = by_hash ? fixmap__put_h(m, &k, h, &added)
+				    : fixmap__put(m, &k, &added);
+			ASSERT_TRUE(v);
+			ASSERT_EQ(added, !model[k.group][k.index]);
+			*v = i + 1;
+			model[k.group][k.index] = i + 1;
+		}
+		if (i % 83 == 0) {
+			for (uint64_t g = 0; g < GROUPS; g++) {
+				for (uint64_t j = 0; j < PER; j++) {
+					struct key q = {g, j};
+
+					v = fixmap__get_h(m, &q,
+							  fixmap__hash(m, &q));
+					ASSERT_EQ(v ? *v : 0, model[g][j]);
+					v = fixmap__get(m, &q);
+					ASSERT_EQ(v ? *v : 0, model[g][j]);
+				}
+			}
+		}
+	}
+	fixmap__free(m);
+}
+
+/* Maps hashing as many bytes of a key give it one hash (see fixmap.h). */
+TEST(fixmap_hash_same_prefix_same_hash)
+{
+	struct fixmap *a = fixmap__new(8, 16, 8), *b = fixmap__new(100, 24, 1);
+	uint8_t key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+
+	ASSERT_TRUE(a && b);
+	fixmap__hash_prefix(b, 16);
+	ASSERT_EQ(fixmap__hash(a, key), fixmap__hash(b, key));
+	key[20] = 1; /* beyond what b hashes */
+	ASSERT_EQ(fixmap__hash(a, key), fixmap__hash(b, key));
+	key[15] = 1;
+	ASSERT_EQ(fixmap__hash(a, key), fixmap__hash(b, key));
+	fixmap__free(a);
+	fixmap__free(b);
+}
+
+/* A put by hash into a full map evicts the oldest, as a plain put does. */
+TEST(fixmap_put_h_full_evicts_oldest)
+{
+	struct fixmap *m = fixmap__new(4, sizeof(uint64_t), sizeof(uint64_t));
+
+	for (uint64_t k = 1; k <= 6; k++)
+		*(uint64_t *)fixmap__put_h(m, &k, fixmap__hash(m, &k), NULL) =
+			k * 10;
+	ASSERT_EQ(fixmap__count(m), 4);
+	ASSERT_EQ(fixmap__evicted(m), 2);
+	for (uint64_t k = 1; k <= 6; k++) {
+		uint64_t *v = fixmap__get_h(m, &k, fixmap__hash(m, &k));
+
+		ASSERT_EQ(v != NULL, k > 2);
+		if (v)
+			ASSERT_EQ(*v, k * 10);
+	}
+	fixmap__free(m);
+}

@@ -115,25 +115,48 @@ void fixmap__hash_prefix(struct fixmap *m, size_t n)
 		m->hash_size = n;
 }
 
-/* The slot holding key, or the empty slot where it would go. */
-static size_t find(const struct fixmap *m, const void *key)
+uint64_t fixmap__hash(const struct fixmap *m, const void *key)
 {
-	size_t i = hash(key, m->hash_size) & m->mask;
+	return hash(key, m->hash_size);
+}
+
+/* The slot holding key (of hash h), or the empty slot where it would go. */
+static inline size_t find_h(const struct fixmap *m, const void *key, uint64_t h)
+{
+	size_t i = h & m->mask;
 
 	while (slot(m, i)[0] && !key_eq(slot(m, i) + 8, key, m->key_size))
 		i = (i + 1) & m->mask;
 	return i;
 }
 
-void *fixmap__get(const struct fixmap *m, const void *key)
+static size_t find(const struct fixmap *m, const void *key)
 {
-	size_t i;
+	return find_h(m, key, hash(key, m->hash_size));
+}
 
-	if (!m->count)
-		return NULL;
-	i = find(m, key);
+/*
+ * Each public form of get and put inlines these: a public call calling
+ * another paid a second prologue, and the hash loop compiled worse.
+ */
+static inline void *get_h(const struct fixmap *m, const void *key, uint64_t h)
+{
+	size_t i = find_h(m, key, h);
 
 	return slot(m, i)[0] ? slot(m, i) + m->val_off : NULL;
+}
+
+void *fixmap__get_h(const struct fixmap *m, const void *key, uint64_t h)
+{
+	return m->count ? get_h(m, key, h) : NULL;
+}
+
+void *fixmap__get(const struct fixmap *m, const void *key)
+{
+	/* an empty map: no hash (the correlator's thread map often is) */
+	if (!m->count)
+		return NULL;
+	return get_h(m, key, hash(key, m->hash_size));
 }
 
 static void del_at(struct fixmap *m, size_t i)
@@ -201,9 +224,10 @@ static void evict_oldest(struct fixmap *m)
 	}
 }
 
-void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
+static inline void *put_h(struct fixmap *m, const void *key, uint64_t h,
+			  bool *ret_added)
 {
-	size_t i = find(m, key), tail;
+	size_t i = find_h(m, key, h), tail;
 	uint8_t *s = slot(m, i);
 
 	if (ret_added)
@@ -218,7 +242,7 @@ void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
 		if (m->count == m->max)
 			return NULL;
 		/* the deletion may have moved entries: look again */
-		i = find(m, key);
+		i = find_h(m, key, h);
 		s = slot(m, i);
 	} else if (m->fifo_len == m->max) {
 		/*
@@ -239,6 +263,17 @@ void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
 	memcpy(m->fifo + tail * m->key_size, key, m->key_size);
 	m->fifo_len++;
 	return s + m->val_off;
+}
+
+void *fixmap__put_h(struct fixmap *m, const void *key, uint64_t h,
+		    bool *ret_added)
+{
+	return put_h(m, key, h, ret_added);
+}
+
+void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added)
+{
+	return put_h(m, key, hash(key, m->hash_size), ret_added);
 }
 
 size_t fixmap__count(const struct fixmap *m)

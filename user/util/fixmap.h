@@ -35,6 +35,18 @@ void *fixmap__get(const struct fixmap *m, const void *key);
  */
 void *fixmap__put(struct fixmap *m, const void *key, bool *ret_added);
 void fixmap__del(struct fixmap *m, const void *key);
+/*
+ * The hash of key, for the _h calls, which take it instead of hashing the
+ * key again: for a caller that looks one key up more than once, or that
+ * keeps a key's hash (e.g. a connection's, for each of its requests). It
+ * depends only on the hashed bytes (see fixmap__hash_prefix): maps that
+ * hash as many bytes give a key the same hash.
+ */
+uint64_t fixmap__hash(const struct fixmap *m, const void *key);
+/* fixmap__get and fixmap__put of key, h being fixmap__hash(m, key) */
+void *fixmap__get_h(const struct fixmap *m, const void *key, uint64_t h);
+void *fixmap__put_h(struct fixmap *m, const void *key, uint64_t h,
+		    bool *ret_added);
 /* Delete the entry whose value val is (from get or put): no second lookup. */
 void fixmap__del_value(struct fixmap *m, void *val);
 size_t fixmap__count(const struct fixmap *m);
