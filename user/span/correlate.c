@@ -116,9 +116,11 @@ struct correlate *correlate__new(size_t max_spans)
 	/*
 	 * A connection's requests one after another: their entries share a
 	 * probe run (a connection has few waiting at once, as answered
-	 * client ends leave), and it stays in cache.
+	 * client ends leave), and it stays in cache. Clients' keys, whose
+	 * index is 0, hash alike: a request's pair hash serves both maps.
 	 */
 	fixmap__hash_prefix(k->pairs, offsetof(struct pair_key, index));
+	fixmap__hash_prefix(k->clients, offsetof(struct pair_key, index));
 	if (!k->nodes || !k->threads || !k->pairs || !k->clients) {
 		correlate__free(k);
 		errno = ENOMEM;
@@ -220,7 +222,7 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 {
 	struct pair_key pk;
 	struct pair_val *pv;
-	uint64_t index;
+	uint64_t index, h;
 
 	pair_key_of(r, &pk);
 	pv = fixmap__get(k->pairs, &pk);
@@ -234,13 +236,19 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 		return;
 	}
 	n->waiting = 1;
+	/*
+	 * No client end yet: one hash for the two lookups left. The get
+	 * above, the usual case's only one, hashes inline: a hash call
+	 * before it cost more than it saved.
+	 */
+	h = fixmap__hash(k->pairs, &pk);
 	index = pk.index;
 	pk.index = 0;
-	n->expected = fixmap__get(k->clients, &pk) != NULL;
+	n->expected = fixmap__get_h(k->clients, &pk, h) != NULL;
 	if (!n->expected)
 		return;
 	pk.index = index;
-	pv = fixmap__put(k->pairs, &pk, NULL);
+	pv = fixmap__put_h(k->pairs, &pk, h, NULL);
 	if (!pv)
 		return;
 	memcpy(pv->span_id, span_id, 8);
