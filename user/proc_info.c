@@ -378,6 +378,19 @@ static int32_t proc_cache__slot(struct proc_cache *c)
 	return i;
 }
 
+/* A pid not cached: loaded into a free slot or the least recent one's. */
+static __attribute__((noinline)) struct proc_entry *
+proc_cache__add(struct proc_cache *c, uint32_t pid, const char *comm)
+{
+	int32_t i = proc_cache__slot(c);
+	struct proc_entry *e = &c->e[i];
+
+	proc_entry__load(c, e, pid, comm);
+	hash_insert(c, i);
+	lru_push_front(c, i);
+	return e;
+}
+
 const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 					const char *comm)
 {
@@ -387,29 +400,30 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 	if (!c)
 		return NULL;
 
-	i = hash_find(c, pid);
-	if (i >= 0) {
-		e = &c->e[i];
+	/*
+	 * The entry used last is asked for again most often (a span is
+	 * built, then emitted, for one process). It heads the LRU list, in
+	 * which every cached entry is, each pid once: no hash lookup, and
+	 * no relinking for it.
+	 */
+	i = c->lru_head;
+	if (i < 0 || c->e[i].info.pid != pid) {
+		i = hash_find(c, pid);
+		if (i < 0)
+			return &proc_cache__add(c, pid, comm)->info;
 		lru_unlink(c, i);
 		lru_push_front(c, i);
-		if (!e->info.start_ticks && comm &&
-		    strncmp(e->comm, comm, COMM_LEN)) {
-			/* never seen in /proc, and now another program */
-			proc_entry__load(c, e, pid, comm);
-		} else if (cache_now(c) - e->checked_ns >= REVALIDATE_NS) {
-			if (proc_entry__stale(e))
-				proc_entry__load(c, e, pid, comm);
-			else
-				e->checked_ns = cache_now(c);
-		}
-		return &e->info;
 	}
-
-	i = proc_cache__slot(c);
 	e = &c->e[i];
-	proc_entry__load(c, e, pid, comm);
-	hash_insert(c, i);
-	lru_push_front(c, i);
+	if (!e->info.start_ticks && comm && strncmp(e->comm, comm, COMM_LEN)) {
+		/* never seen in /proc, and now another program */
+		proc_entry__load(c, e, pid, comm);
+	} else if (cache_now(c) - e->checked_ns >= REVALIDATE_NS) {
+		if (proc_entry__stale(e))
+			proc_entry__load(c, e, pid, comm);
+		else
+			e->checked_ns = cache_now(c);
+	}
 	return &e->info;
 }
 

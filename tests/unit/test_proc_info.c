@@ -224,6 +224,39 @@ TEST(proc_info_lru_eviction)
 	ASSERT_EQ(errno, EINVAL);
 }
 
+/*
+ * The entry used last is found without a lookup: the LRU order, forget,
+ * and the reload on a new comm still hold for it.
+ */
+TEST(proc_info_lru_head_hits)
+{
+	struct proc_cache *c = proc_cache__new(3);
+	const struct proc_info *a, *b, *x;
+
+	ASSERT_TRUE(c);
+	a = proc_cache__get(c, NO_PID(1), "a");
+	b = proc_cache__get(c, NO_PID(2), "b");
+	x = proc_cache__get(c, NO_PID(3), "c");
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(3), "c") == x);
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(3), NULL) == x);
+	/* a used again, then c: b is the least recently used */
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(1), "a") == a);
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(1), "a") == a);
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(3), "c") == x);
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(4), "d") == b);
+	ASSERT_STREQ(b->exe_name, "d");
+	/* the last used, forgotten, is loaded anew */
+	proc_cache__forget(c, NO_PID(4));
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(4), NULL) == b);
+	ASSERT_STREQ(b->exe_name, "pid-2147418116");
+	/* and, never seen in /proc, another comm is another program */
+	ASSERT_TRUE(proc_cache__get(c, NO_PID(4), "e") == b);
+	ASSERT_STREQ(b->exe_name, "e");
+	ASSERT_STREQ(a->exe_name, "a");
+	ASSERT_STREQ(x->exe_name, "c");
+	proc_cache__free(c);
+}
+
 TEST(proc_info_many_pids_stay_consistent)
 {
 	struct proc_cache *c = proc_cache__new(64);
