@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The bounded map under the linking tables: against a simple model. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "test.h"
 #include "util/fixmap.h"
@@ -76,6 +77,59 @@ TEST(fixmap_del_value_slot_sizes)
 			for (int k = 0; k < N; k++) {
 				key[0] = k;
 				ASSERT_EQ(fixmap__get(m, key) != NULL, k % 2);
+			}
+			fixmap__free(m);
+		}
+	}
+}
+
+/*
+ * Keys and values of every size are copied whole (short ones inline, by
+ * words that may overlap): a new value reads zero after its slot held
+ * another, and eviction finds the oldest keys by their queued copies.
+ */
+TEST(fixmap_sizes_copy_and_evict)
+{
+	static const size_t key_sizes[] = {4, 8, 12, 16, 20, 40, 48};
+	static const size_t val_sizes[] = {1, 4, 8, 12, 16, 17, 40};
+	enum { N = 16 };
+
+	for (size_t a = 0; a < sizeof(key_sizes) / sizeof(key_sizes[0]); a++) {
+		for (size_t b = 0; b < sizeof(val_sizes) / sizeof(val_sizes[0]);
+		     b++) {
+			size_t ks = key_sizes[a], vs = val_sizes[b];
+			struct fixmap *m = fixmap__new(N, ks, vs);
+			uint8_t key[48], *v;
+			bool added;
+
+			ASSERT_TRUE(m);
+			/* keys differing in their last byte only */
+			memset(key, 0x5a, sizeof(key));
+			/* slots written and freed */
+			for (int k = 0; k < N; k++) {
+				key[ks - 1] = 100 + k;
+				v = fixmap__put(m, key, NULL);
+				ASSERT_TRUE(v);
+				memset(v, 0xff, vs);
+				fixmap__del_value(m, v);
+			}
+			for (int k = 0; k < 2 * N; k++) {
+				key[ks - 1] = k;
+				v = fixmap__put(m, key, &added);
+				ASSERT_TRUE(v && added);
+				for (size_t i = 0; i < vs; i++)
+					ASSERT_EQ(v[i], 0);
+				memset(v, 0xff, vs);
+			}
+			/* the N put last */
+			ASSERT_EQ(fixmap__count(m), N);
+			ASSERT_EQ(fixmap__evicted(m), N);
+			for (int k = 0; k < 2 * N; k++) {
+				key[ks - 1] = k;
+				v = fixmap__get(m, key);
+				ASSERT_EQ(v != NULL, k >= N);
+				if (v)
+					ASSERT_EQ(v[vs - 1], 0xff);
 			}
 			fixmap__free(m);
 		}
