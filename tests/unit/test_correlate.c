@@ -455,3 +455,38 @@ TEST(correlate_request_in_flight_kept)
 	ASSERT_TRUE(correlate__stats(k)->evicted > 0);
 	correlate__free(k);
 }
+
+/*
+ * A child whose parent was pushed out before it ended takes the last
+ * trace known, and counts once as unresolved: the hold check walks the
+ * same chain before the span is resolved, and counted it too.
+ */
+TEST(correlate_unresolved_counted_once)
+{
+	struct correlate *k = correlate__new(8);
+	static struct span s, c, tmp;
+	struct correlate_req r;
+	uint8_t sid[8], cid[8], x[8];
+
+	r = req(true, 2, 20, 50000, 8080, 0);
+	r.midstream = true;
+	correlate__start(k, &r, sid);
+	r = req(false, 2, 20, 50001, 9090, 0);
+	correlate__start(k, &r, cid);
+	span__reset(&s);
+	correlate__finish(k, sid, &s);
+	correlate__server_done(k, 2, 20, sid);
+	for (int i = 0; i < 100; i++) {
+		r = req(false, 3, 30, 40000 + i, 9090, 0);
+		r.midstream = true;
+		correlate__start(k, &r, x);
+		span__reset(&tmp);
+		correlate__finish(k, x, &tmp);
+	}
+	ASSERT_EQ(correlate__stats(k)->unresolved, 0);
+	span__reset(&c);
+	correlate__finish(k, cid, &c);
+	ASSERT_MEMEQ(c.parent_span_id, sid, 8);
+	ASSERT_EQ(correlate__stats(k)->unresolved, 1);
+	correlate__free(k);
+}

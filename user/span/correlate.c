@@ -419,19 +419,21 @@ void correlate__server_done(struct correlate *k, uint32_t pid, uint32_t tid,
 
 /*
  * The node whose trace n's span takes: the nearest ancestor that has a
- * trace of its own, or the last one known.
+ * trace of its own, or the last one known (*ret_cut then true).
  */
-static struct node *chain_top(struct correlate *k, struct node *n)
+static struct node *chain_top(struct correlate *k, struct node *n,
+			      bool *ret_cut)
 {
 	struct node *top = n;
 
+	*ret_cut = false;
 	for (int depth = 0;
 	     top->source == PARENT_THREAD || top->source == PARENT_CONNECTION;
 	     depth++) {
 		struct node *p = node_get(k, top->parent_id);
 
 		if (!p || depth == RESOLVE_MAX_DEPTH) {
-			k->st.unresolved++;
+			*ret_cut = true;
 			break;
 		}
 		top = p;
@@ -473,9 +475,13 @@ static void bound_times(struct correlate *k, struct node *n, struct span *s)
 /* Give s its trace, parent and parent source, as n knows them now. */
 static void resolve(struct correlate *k, struct node *n, struct span *s)
 {
-	struct node *top = chain_top(k, n);
+	bool cut;
+	struct node *top = chain_top(k, n, &cut);
 	const char *src;
 
+	/* counted here only: a held span's chain is walked again each tick */
+	if (cut)
+		k->st.unresolved++;
 	bound_times(k, n, s);
 	n->open = 0;
 	if (!top->trace_known) {
@@ -497,7 +503,8 @@ static void resolve(struct correlate *k, struct node *n, struct span *s)
 /* n's trace hangs from a server end whose client end on this node is due */
 static bool blocked(struct correlate *k, struct node *n)
 {
-	const struct node *top = chain_top(k, n);
+	bool cut;
+	const struct node *top = chain_top(k, n, &cut);
 
 	return top->waiting && top->expected;
 }
