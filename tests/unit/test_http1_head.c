@@ -161,6 +161,69 @@ TEST(http1_long_target)
 	ASSERT_EQ(strlen(m.target), HTTP1_TARGET_MAX - 1);
 }
 
+/*
+ * The lengths kept beside method, target and host match the strings, cut
+ * or empty, and a new head does not inherit the last one's.
+ */
+TEST(http1_string_lengths)
+{
+	static char buf[HTTP1_TARGET_MAX + HTTP1_HOST_MAX + 256];
+	struct http1_msg m;
+	struct feed f;
+	int n;
+
+	ASSERT_EQ(parse_req("DELETE /a/b?c=d HTTP/1.1\r\n"
+			    "Host: example.org:8080\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.method_len, 6);
+	ASSERT_EQ(m.target_len, strlen("/a/b?c=d"));
+	ASSERT_EQ(m.host_len, strlen("example.org:8080"));
+
+	/* all three cut to fit */
+	n = snprintf(buf, sizeof(buf), "%040d /", 0);
+	for (int i = 0; i < HTTP1_TARGET_MAX + 100; i++)
+		buf[n++] = 't';
+	n += snprintf(buf + n, sizeof(buf) - n, " HTTP/1.1\r\nHost: ");
+	for (int i = 0; i < HTTP1_HOST_MAX + 10; i++)
+		buf[n++] = 'h';
+	snprintf(buf + n, sizeof(buf) - n, "\r\n\r\n");
+	ASSERT_EQ(parse_req(buf, &m), PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_METHOD_CUT);
+	ASSERT_TRUE(m.flags & HTTP1_F_TARGET_CUT);
+	ASSERT_EQ(m.method_len, HTTP1_METHOD_MAX - 1);
+	ASSERT_EQ(m.target_len, HTTP1_TARGET_MAX - 1);
+	ASSERT_EQ(m.host_len, HTTP1_HOST_MAX - 1);
+	ASSERT_EQ(strlen(m.method), m.method_len);
+	ASSERT_EQ(strlen(m.target), m.target_len);
+	ASSERT_EQ(strlen(m.host), m.host_len);
+
+	/* the same message again: no Host, then an empty one */
+	ASSERT_EQ(parse_req("GET * HTTP/1.1\r\n\r\n", &m), PARSE_OK);
+	ASSERT_EQ(m.method_len, 3);
+	ASSERT_EQ(m.target_len, 1);
+	ASSERT_EQ(m.host_len, 0);
+	ASSERT_EQ(parse_req("GET / HTTP/1.1\r\nHost:\r\nHost: b\r\n\r\n", &m),
+		  PARSE_OK);
+	ASSERT_STREQ(m.host, "b");
+	ASSERT_EQ(m.host_len, 1);
+
+	/* and through the parser, which hands out copies */
+	feed_init(&f, HTTP1_REQUEST);
+	feed_str(&f,
+		 "PATCH /p HTTP/1.1\r\nHost: hh\r\n\r\n"
+		 "GET /longer/path HTTP/1.1\r\n\r\n",
+		 1);
+	ASSERT_EQ(f.nmsgs, 2);
+	ASSERT_EQ(f.msgs[0].method_len, 5);
+	ASSERT_EQ(f.msgs[0].target_len, 2);
+	ASSERT_EQ(f.msgs[0].host_len, 2);
+	ASSERT_EQ(f.msgs[1].method_len, 3);
+	ASSERT_EQ(f.msgs[1].target_len, strlen("/longer/path"));
+	ASSERT_EQ(f.msgs[1].host_len, 0);
+	feed_free(&f);
+}
+
 TEST(http1_trace_headers)
 {
 	struct http1_msg m;

@@ -72,6 +72,15 @@ struct http1_msg {
 	uint32_t end_tid;
 	uint32_t head_len;
 	/*
+	 * strlen of method, target and host (the parser lets no NUL into
+	 * them), known when they are copied: span building measured each
+	 * of them again
+	 */
+	uint16_t method_len;
+	uint16_t target_len;
+	uint16_t host_len;
+	uint16_t _pad2;
+	/*
 	 * NUL-terminated, bytes as on the wire, cut to fit. Keep them last:
 	 * a new head clears what comes before method, and only the first
 	 * byte of each string.

@@ -58,16 +58,17 @@ static inline bool mem_ieq_n(const uint8_t *a, size_t n, const char *b,
 
 #define mem_ieq(a, n, lit) mem_ieq_n(a, n, lit, sizeof(lit) - 1)
 
-/* Copy n bytes NUL-terminated into dst[size], cut to fit. True when cut. */
-static bool copy_cut(char *dst, size_t size, const uint8_t *src, size_t n)
+/*
+ * Copy n bytes NUL-terminated into dst[size], cut to fit. Returns the
+ * length kept: less than n when cut.
+ */
+static size_t copy_cut(char *dst, size_t size, const uint8_t *src, size_t n)
 {
-	bool cut = n > size - 1;
-
-	if (cut)
+	if (n > size - 1)
 		n = size - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-	return cut;
+	return n;
 }
 
 /*
@@ -142,9 +143,13 @@ static enum line_res check_request_line(const uint8_t *s, size_t n,
 	if (!complete)
 		return LINE_MORE;
 	if (msg) {
-		if (copy_cut(msg->method, sizeof(msg->method), s, mlen))
+		msg->method_len =
+			copy_cut(msg->method, sizeof(msg->method), s, mlen);
+		if (msg->method_len < mlen)
 			msg->flags |= HTTP1_F_METHOD_CUT;
-		if (copy_cut(msg->target, sizeof(msg->target), s + t0, tlen))
+		msg->target_len = copy_cut(msg->target, sizeof(msg->target),
+					   s + t0, tlen);
+		if (msg->target_len < tlen)
 			msg->flags |= HTTP1_F_TARGET_CUT;
 		msg->version_minor = minor;
 	}
@@ -425,7 +430,8 @@ static void take_tracestate(struct http1_msg *msg, const uint8_t *v, size_t vn)
 		msg->tracestate[have] = '\0';
 		room--;
 	}
-	if (vn && (room <= 1 || copy_cut(msg->tracestate + have, room, v, vn)))
+	if (vn &&
+	    (room <= 1 || copy_cut(msg->tracestate + have, room, v, vn) < vn))
 		msg->flags |= HTTP1_F_TRACESTATE_CUT;
 }
 
@@ -446,7 +452,8 @@ static bool head_field(struct http1_msg *msg, struct head_fields *hf,
 	switch (f) {
 	case FIELD_HOST:
 		if (!msg->host[0])
-			copy_cut(msg->host, sizeof(msg->host), v, vn);
+			msg->host_len =
+				copy_cut(msg->host, sizeof(msg->host), v, vn);
 		break;
 	case FIELD_USER_AGENT:
 		if (!msg->user_agent[0])

@@ -212,10 +212,9 @@ struct str_len {
 
 /* buf = scheme "://" host target, cut to fit; returns its length */
 static size_t url_full(char *buf, size_t size, struct str_len scheme,
-		       struct str_len host, const char *target)
+		       struct str_len host, struct str_len target)
 {
-	const struct str_len parts[] = {
-		scheme, {"://", 3}, host, {target, strlen(target)}};
+	const struct str_len parts[] = {scheme, {"://", 3}, host, target};
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -243,8 +242,9 @@ void http1_span__build(struct span *s, const struct conn *c,
 	const struct str_len remote = {c->raddr_str, c->raddr_len};
 	const struct str_len scheme = c->tls ? (struct str_len){"https", 5}
 					     : (struct str_len){"http", 4};
-	const struct str_len method = {req->method, strlen(req->method)};
-	const struct str_len req_host = {req->host, strlen(req->host)};
+	const struct str_len method = {req->method, req->method_len};
+	const struct str_len req_host = {req->host, req->host_len};
+	const struct str_len target = {req->target, req->target_len};
 	const struct proc_info *pi = NULL;
 	char buf[1024];
 	const char *path, *host;
@@ -305,10 +305,9 @@ void http1_span__build(struct span *s, const struct conn *c,
 			span__add_str(s, SC_URL_FULL, buf,
 				      url_full(buf, sizeof(buf), scheme,
 					       req_host.len ? req_host : remote,
-					       req->target));
+					       target));
 		else
-			span__add_str(s, SC_URL_FULL, req->target,
-				      strlen(req->target));
+			span__add_str(s, SC_URL_FULL, target.s, target.len);
 	}
 	span__add_str(s, SC_NETWORK_PEER_ADDRESS, remote.s, remote.len);
 	span__add_int(s, SC_NETWORK_PEER_PORT, c->rport);
