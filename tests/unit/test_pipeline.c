@@ -261,6 +261,53 @@ TEST(pipeline_unknown_method_is_other)
 }
 
 /* Capture began mid-connection: the first thing seen is a response. */
+/*
+ * Known methods by name, near misses as _OTHER; the path up to the first
+ * '?' or '#' wherever it falls in the target's words.
+ */
+TEST(pipeline_method_and_path_forms)
+{
+	static const struct {
+		const char *method, *target, *name, *path;
+	} cases[] = {
+		{"GET", "/", "GET", "/"},
+		{"PUT", "*", "PUT", "*"},
+		{"HEAD", "/abcdef?x", "HEAD", "/abcdef"},
+		{"POST", "/abcdefg?x", "POST", "/abcdefg"},
+		{"TRACE", "/abcdefghijklmno#f", "TRACE", "/abcdefghijklmno"},
+		{"PATCH", "/abcdefghijklmnopq", "PATCH", "/abcdefghijklmnopq"},
+		{"DELETE", "/a?b#c", "DELETE", "/a"},
+		{"OPTIONS", "/abcdefghij#b?c", "OPTIONS", "/abcdefghij"},
+		{"CONNECT", "h:443", "CONNECT", NULL},
+		{"GET", "http://h:1/p/q?x", "GET", "/p/q"},
+		{"GET", "http://h?x", "GET", "/"},
+		{"GETS", "/", "HTTP", "/"},
+		{"get", "/", "HTTP", "/"},
+		{"DELET", "/", "HTTP", "/"},
+		{"OPTIONZ", "/", "HTTP", "/"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pipeline *p = new_pipeline();
+		char req[128];
+
+		reset_positions();
+		snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\n\r\n",
+			 cases[i].method, cases[i].target);
+		feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+		feed_data(p, 1, ST_DIR_INGRESS, req, 1000, 1);
+		feed_data(p, 1, ST_DIR_EGRESS, RESP200, 2000, 1);
+		ASSERT_EQ(ngot, 1);
+		ASSERT_STREQ(got[0].name, cases[i].name);
+		if (cases[i].path)
+			ASSERT_STREQ(str_attr(&got[0], SC_URL_PATH),
+				     cases[i].path);
+		else
+			ASSERT_TRUE(!span__attr(&got[0], SC_URL_PATH));
+		pipeline__free(p);
+	}
+}
+
 TEST(pipeline_midstream_response_counted_not_spanned)
 {
 	struct pipeline *p = new_pipeline();

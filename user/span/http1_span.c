@@ -110,17 +110,33 @@ static void pending_pop(struct http1_conn *h)
 	h->count--;
 }
 
-/* RFC 9110 methods and PATCH; others are _OTHER per the conventions. */
-static bool method_known(const char *m)
-{
-	static const char *const known[] = {"GET",     "HEAD",	 "POST",
-					    "PUT",     "DELETE", "CONNECT",
-					    "OPTIONS", "TRACE",	 "PATCH"};
+/* A string and its length, known beforehand */
+struct str_len {
+	const char *s;
+	size_t len;
+};
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(m, known[i]))
-			return true;
-	return false;
+/*
+ * RFC 9110 methods and PATCH; others are _OTHER per the conventions. By
+ * length first: each compare then has a constant length and is inline,
+ * where a strcmp loop was a call for every span.
+ */
+static bool method_known(struct str_len m)
+{
+	switch (m.len) {
+	case 3:
+		return !memcmp(m.s, "GET", 3) || !memcmp(m.s, "PUT", 3);
+	case 4:
+		return !memcmp(m.s, "HEAD", 4) || !memcmp(m.s, "POST", 4);
+	case 5:
+		return !memcmp(m.s, "TRACE", 5) || !memcmp(m.s, "PATCH", 5);
+	case 6:
+		return !memcmp(m.s, "DELETE", 6);
+	case 7:
+		return !memcmp(m.s, "CONNECT", 7) || !memcmp(m.s, "OPTIONS", 7);
+	default:
+		return false;
+	}
 }
 
 /* The path of a request target: origin form, absolute form, or "*". */
@@ -204,12 +220,6 @@ static void copy_str(char *dst, size_t size, const char *src)
 	copy_mem(dst, size, src, strlen(src));
 }
 
-/* A string and its length, known beforehand */
-struct str_len {
-	const char *s;
-	size_t len;
-};
-
 /* buf = scheme "://" host target, cut to fit; returns its length */
 static size_t url_full(char *buf, size_t size, struct str_len scheme,
 		       struct str_len host, struct str_len target)
@@ -266,7 +276,7 @@ void http1_span__build(struct span *s, const struct conn *c,
 		 pi ? pi->service_name : c->comm);
 	have_host = host_split(req_host.s, req_host.len, &host, &hlen, &hport);
 
-	if (method_known(req->method)) {
+	if (method_known(method)) {
 		copy_mem(s->name, sizeof(s->name), method.s, method.len);
 		span__add_str(s, SC_HTTP_REQUEST_METHOD, method.s, method.len);
 	} else {
