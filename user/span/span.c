@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -299,7 +300,17 @@ void span__random_id(uint8_t *id, size_t len)
 			memcpy(id + off, &v, 8);
 			any |= v;
 		}
-		if (off < len) {
+		if (len - off == 4) {
+			/*
+			 * The span id's random half: one store, not four, of
+			 * the same bytes as the loop below, low byte first
+			 */
+			uint32_t t = (uint32_t)id_draw();
+			uint32_t le = htole32(t);
+
+			memcpy(id + off, &le, 4);
+			any |= t;
+		} else if (off < len) {
 			for (v = id_draw(); off < len; off++, v >>= 8) {
 				id[off] = (uint8_t)v;
 				any |= (uint8_t)v;
