@@ -80,10 +80,10 @@ struct pair_val {
 };
 
 struct correlate {
+	struct correlate_head head; /* first: see correlate__nheld */
 	struct node *nodes;
 	struct fixmap *clients; /* client connections open on this node */
 	struct span *held;	/* HOLD_MAX, taken on first use */
-	uint32_t nheld;
 	uint32_t nnodes; /* a power of two */
 	uint32_t next;	 /* sequence number of the next node taken */
 	uint64_t nodes_evicted;
@@ -525,9 +525,9 @@ bool correlate__finish(struct correlate *k, const uint8_t span_id[8],
 	if (blocked(k, n)) {
 		if (!k->held)
 			k->held = calloc(HOLD_MAX, sizeof(*k->held));
-		if (k->held && k->nheld < HOLD_MAX) {
+		if (k->held && k->head.nheld < HOLD_MAX) {
 			/* open: its node stays while it waits */
-			k->held[k->nheld++] = *s;
+			k->held[k->head.nheld++] = *s;
 			k->st.held++;
 			return true;
 		}
@@ -537,11 +537,6 @@ bool correlate__finish(struct correlate *k, const uint8_t span_id[8],
 	return false;
 }
 
-size_t correlate__nheld(const struct correlate *k)
-{
-	return k ? k->nheld : 0;
-}
-
 void correlate__emit_held(struct correlate *k, uint64_t now_wall_ns,
 			  const struct span_sink *sink)
 {
@@ -549,7 +544,7 @@ void correlate__emit_held(struct correlate *k, uint64_t now_wall_ns,
 
 	if (!k)
 		return;
-	for (; i < k->nheld; i++) {
+	for (; i < k->head.nheld; i++) {
 		struct span *s = &k->held[i];
 		struct node *n = node_get(k, s->span_id);
 		bool due = now_wall_ns >= s->end_ns &&
@@ -565,7 +560,7 @@ void correlate__emit_held(struct correlate *k, uint64_t now_wall_ns,
 			resolve(k, n, s);
 		sink->emit(s, sink->arg);
 	}
-	k->nheld = keep;
+	k->head.nheld = keep;
 }
 
 void correlate__release(struct correlate *k, const uint8_t span_id[8])
