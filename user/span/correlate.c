@@ -92,10 +92,19 @@ struct correlate {
 	struct correlate_stats st;
 };
 
-static const char *const source_names[] = {
-	[PARENT_TRACEPARENT] = "traceparent",
-	[PARENT_THREAD] = "thread",
-	[PARENT_CONNECTION] = "connection",
+/* with their lengths: strlen on them was a call for every linked span */
+#define SOURCE_NAME(str)             \
+	{                            \
+		str, sizeof(str) - 1 \
+	}
+
+static const struct {
+	const char *s;
+	size_t len;
+} source_names[] = {
+	[PARENT_TRACEPARENT] = SOURCE_NAME("traceparent"),
+	[PARENT_THREAD] = SOURCE_NAME("thread"),
+	[PARENT_CONNECTION] = SOURCE_NAME("connection"),
 };
 
 struct correlate *correlate__new(size_t max_spans)
@@ -477,7 +486,6 @@ static void resolve(struct correlate *k, struct node *n, struct span *s)
 {
 	bool cut;
 	struct node *top = chain_top(k, n, &cut);
-	const char *src;
 
 	/* counted here only: a held span's chain is walked again each tick */
 	if (cut)
@@ -496,8 +504,8 @@ static void resolve(struct correlate *k, struct node *n, struct span *s)
 		return;
 	memcpy(s->parent_span_id, n->parent_id, 8);
 	s->parent_remote = n->source == PARENT_TRACEPARENT;
-	src = source_names[n->source];
-	span__add_str(s, SC_SPANTAP_PARENT_SOURCE, src, strlen(src));
+	span__add_str(s, SC_SPANTAP_PARENT_SOURCE, source_names[n->source].s,
+		      source_names[n->source].len);
 }
 
 /* n's trace hangs from a server end whose client end on this node is due */
