@@ -141,3 +141,41 @@ TEST(ascii_token_run_is_the_leading_tchar_run)
 	}
 	ASSERT_EQ(ascii__token_run(NULL, 0), 0);
 }
+
+#ifdef __SSE2__
+static bool is_alnum_dash(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-';
+}
+
+/* the vector classes: every byte value at every lane, among others */
+TEST(ascii_vector_masks_are_the_byte_classes)
+{
+	static const uint8_t others[] = {'a',  'Z',  '5',  '-',	 ':',
+					 '\t', 0x7f, 0x80, 0xff, 0};
+	uint8_t buf[16];
+
+	for (unsigned int c = 0; c < 256; c++) {
+		for (size_t o = 0; o < sizeof(others); o++) {
+			for (size_t pos = 0; pos < 16; pos++) {
+				unsigned int want_name = 0, want_ctl = 0;
+				__m128i x;
+
+				memset(buf, others[o], sizeof(buf));
+				buf[pos] = (uint8_t)c;
+				for (size_t k = 0; k < 16; k++) {
+					if (!is_alnum_dash(buf[k]))
+						want_name |= 1u << k;
+					if (is_ctl(buf[k]) && buf[k] != '\t')
+						want_ctl |= 1u << k;
+				}
+				x = _mm_loadu_si128((const __m128i *)buf);
+				ASSERT_EQ(ascii__v_not_alnum_dash(x),
+					  want_name);
+				ASSERT_EQ(ascii__v_ctl_but_tab(x), want_ctl);
+			}
+		}
+	}
+}
+#endif

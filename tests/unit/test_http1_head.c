@@ -494,3 +494,118 @@ TEST(http1_head_nul_in_traceparent_invalid)
 	ASSERT_EQ(f.nmsgs, 0);
 	ASSERT_TRUE(f.ninvalid >= 1);
 }
+
+/* Parse n bytes from a heap copy of just n, so ASan sees reads past it. */
+static enum parse_result parse_exact(const char *s, size_t n,
+				     struct http1_msg *m)
+{
+	char *b = malloc(n ? n : 1);
+	enum parse_result r;
+	size_t hl = 0;
+
+	memcpy(b, s, n);
+	r = http1__parse_head((const uint8_t *)b, n, HTTP1_REQUEST, m, &hl);
+	free(b);
+	return r;
+}
+
+/*
+ * One field line of a name of nl bytes and a value of vl, its bytes in
+ * and out of place: names and values ending in every lane of a vector
+ * and past it, so the colon falls at offsets 0, 15, 16 and on, each cut
+ * of the head (a line may end exactly at the buffer's end), and a byte
+ * that breaks or keeps the line at every position.
+ */
+static void check_field_line(size_t nl, size_t vl, const char *eol)
+{
+	static const char start[] = "GET / HTTP/1.1\r\n";
+	size_t s0 = sizeof(start) - 1, colon = s0 + nl, len;
+	struct http1_msg m;
+	char buf[160];
+
+	memcpy(buf, start, s0);
+	for (size_t i = 0; i < nl; i++)
+		buf[s0 + i] = "Xa-Z9_q"[i % 7];
+	buf[colon] = ':';
+	for (size_t i = 0; i < vl; i++)
+		buf[colon + 1 + i] = "v \xc3\xa9z\tw~"[i % 8];
+	len = colon + 1 + vl;
+	len += (size_t)sprintf(buf + len, "%s%s", eol, eol);
+
+	ASSERT_EQ(parse_exact(buf, len, &m), nl ? PARSE_OK : PARSE_INVALID);
+	if (!nl)
+		return;
+	ASSERT_EQ(m.head_len, len);
+	for (size_t k = 0; k < len; k++)
+		ASSERT_EQ(parse_exact(buf, k, &m), PARSE_NEED_MORE);
+
+	for (size_t i = s0; i < len - 2 * strlen(eol); i++) {
+		char was = buf[i];
+		bool in_name = i < colon;
+
+		if (i == colon)
+			continue;
+		/* not tchars in names; control bytes in values */
+		buf[i] = ' ';
+		ASSERT_EQ(parse_exact(buf, len, &m),
+			  in_name ? PARSE_INVALID : PARSE_OK);
+		buf[i] = '\x80';
+		ASSERT_EQ(parse_exact(buf, len, &m),
+			  in_name ? PARSE_INVALID : PARSE_OK);
+		buf[i] = '\t';
+		ASSERT_EQ(parse_exact(buf, len, &m),
+			  in_name ? PARSE_INVALID : PARSE_OK);
+		buf[i] = '!'; /* a rarer tchar */
+		ASSERT_EQ(parse_exact(buf, len, &m), PARSE_OK);
+		/* (a CR before the LF of a bare LF line is its end) */
+		if (i > colon && buf[i + 1] != '\n') {
+			buf[i] = '\x7f';
+			ASSERT_EQ(parse_exact(buf, len, &m), PARSE_INVALID);
+			buf[i] = '\0';
+			ASSERT_EQ(parse_exact(buf, len, &m), PARSE_INVALID);
+			/* a CR not before the LF */
+			buf[i] = '\r';
+			ASSERT_EQ(parse_exact(buf, len, &m), PARSE_INVALID);
+			/* cut right after it, it may be a CRLF's CR; one
+			 * byte on, it is not */
+			ASSERT_EQ(parse_exact(buf, i + 1, &m), PARSE_NEED_MORE);
+			ASSERT_EQ(parse_exact(buf, i + 2, &m), PARSE_INVALID);
+		}
+		buf[i] = was;
+	}
+}
+
+TEST(http1_field_lines_across_vectors)
+{
+	for (size_t nl = 0; nl <= 40; nl++) {
+		for (size_t vl = 0; vl <= 40; vl++) {
+			check_field_line(nl, vl, "\r\n");
+			check_field_line(nl, vl, "\n");
+			if (test__failed())
+				return;
+		}
+	}
+}
+
+/* the value is what the line held between its colon and CRLF, trimmed */
+TEST(http1_field_values_across_vectors)
+{
+	struct http1_msg m;
+	char buf[200], ua[64];
+
+	for (size_t pad = 0; pad < 20; pad++) {
+		for (size_t vl = 1; vl < 40; vl++) {
+			for (size_t i = 0; i < vl; i++)
+				ua[i] = (char)('a' + (i + pad) % 26);
+			ua[vl] = '\0';
+			snprintf(buf, sizeof(buf),
+				 "GET /%.*s HTTP/1.1\r\nuser-agent:\t %s \r\n"
+				 "X-Pad-%.*s: 1\r\nHost:%s\r\n\r\n",
+				 (int)pad, "ppppppppppppppppppppp", ua,
+				 (int)pad, "ppppppppppppppppppppp", ua);
+			ASSERT_EQ(parse_exact(buf, strlen(buf), &m), PARSE_OK);
+			ASSERT_STREQ(m.user_agent, ua);
+			ASSERT_STREQ(m.host, ua);
+		}
+	}
+}

@@ -201,11 +201,13 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
  * A head's field line at s, avail bytes there: validated and its end found
  * in one pass (every field line of every message comes here; finding the
  * LF first read each value twice). *ret_colon: the name's length; *ret_n:
- * the content's, before CRLF or LF; *ret_next: the whole line's.
+ * the content's, before CRLF or LF; *ret_next: the whole line's. A byte at
+ * a time, or a word at a time for values: for buffers too short for the
+ * vectors below, and without SSE2.
  */
-static enum line_res scan_field_line(const uint8_t *s, size_t avail,
-				     size_t *ret_colon, size_t *ret_n,
-				     size_t *ret_next)
+static enum line_res scan_field_line_short(const uint8_t *s, size_t avail,
+					   size_t *ret_colon, size_t *ret_n,
+					   size_t *ret_next)
 {
 	size_t i = ascii__token_run(s, avail);
 
@@ -238,6 +240,98 @@ static enum line_res scan_field_line(const uint8_t *s, size_t avail,
 	*ret_next = i + 2;
 	return LINE_OK;
 }
+
+#ifdef __SSE2__
+/*
+ * The last sixteen of avail (at least 16) bytes at s, as a mask by
+ * class(), shifted so that bit k is s[i + k]: the end of the buffer
+ * without reading past it. No bits are set past the end.
+ */
+static inline unsigned int tail_mask(const uint8_t *s, size_t avail, size_t i,
+				     unsigned int (*class)(__m128i))
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(s + avail - 16));
+
+	return class(x) >> (i - (avail - 16));
+}
+
+/*
+ * scan_field_line_short() sixteen bytes at a time: to the first byte of
+ * the name that is not a letter, digit or '-' (nearly always the colon),
+ * then from the colon to the first control byte but HTAB. The value's
+ * vectors start after the colon rather than going on from the name's:
+ * fewer of them, as most lines are longer than a vector.
+ */
+static enum line_res scan_field_line(const uint8_t *s, size_t avail,
+				     size_t *ret_colon, size_t *ret_n,
+				     size_t *ret_next)
+{
+	unsigned int m;
+	size_t i = 0;
+
+	if (avail < 16)
+		return scan_field_line_short(s, avail, ret_colon, ret_n,
+					     ret_next);
+	/* the name: tchars up to the colon */
+	for (;;) {
+		if (i + 16 <= avail) {
+			m = ascii__v_not_alnum_dash(
+				_mm_loadu_si128((const __m128i *)(s + i)));
+		} else {
+			if (i == avail)
+				return LINE_MORE;
+			m = tail_mask(s, avail, i, ascii__v_not_alnum_dash);
+		}
+		if (!m) {
+			i += 16;
+			if (i >= avail)
+				return LINE_MORE;
+			continue;
+		}
+		i += (size_t)__builtin_ctz(m);
+		if (s[i] == ':')
+			break;
+		if (!ascii__tchar[s[i]])
+			return LINE_BAD;
+		i++;
+	}
+	if (!i)
+		return LINE_BAD;
+	*ret_colon = i++;
+	/* the value: to the first control byte but HTAB */
+	for (;; i += 16) {
+		if (i + 16 <= avail) {
+			m = ascii__v_ctl_but_tab(
+				_mm_loadu_si128((const __m128i *)(s + i)));
+		} else {
+			if (i >= avail)
+				return LINE_MORE;
+			m = tail_mask(s, avail, i, ascii__v_ctl_but_tab);
+			if (!m)
+				return LINE_MORE;
+		}
+		if (m)
+			break;
+	}
+	i += (size_t)__builtin_ctz(m);
+	*ret_n = i;
+	/* a CR is only allowed right before the LF */
+	if (s[i] == '\r') {
+		if (i + 1 == avail)
+			return LINE_MORE;
+		if (s[i + 1] != '\n')
+			return LINE_BAD;
+		*ret_next = i + 2;
+		return LINE_OK;
+	}
+	if (s[i] != '\n')
+		return LINE_BAD;
+	*ret_next = i + 1;
+	return LINE_OK;
+}
+#else
+#define scan_field_line scan_field_line_short
+#endif
 
 /*
  * field-line = field-name ":" OWS field-value OWS, its end already found
@@ -540,68 +634,77 @@ static void msg_clear(struct http1_msg *m)
 	m->tracestate[0] = '\0';
 }
 
+/* What an incomplete or bad line makes of the head. */
+static enum parse_result head_stop(enum line_res r, size_t len,
+				   enum head_err *err)
+{
+	if (r == LINE_BAD)
+		return PARSE_INVALID;
+	if (len >= HTTP1_HEAD_MAX) {
+		*err = HEAD_ERR_TOO_LONG;
+		return PARSE_INVALID;
+	}
+	return PARSE_NEED_MORE;
+}
+
 enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 				       enum http1_kind kind,
 				       struct http1_msg *msg,
 				       size_t *ret_head_len, enum head_err *err)
 {
 	struct head_fields hf = {0};
-	size_t p = 0, lim = len < HTTP1_HEAD_MAX ? len : HTTP1_HEAD_MAX;
+	size_t p, lim = len < HTTP1_HEAD_MAX ? len : HTTP1_HEAD_MAX;
 	unsigned int nfields = 0;
-	bool first = true;
+	const uint8_t *nl;
+	enum line_res r;
+	size_t n;
 
 	msg_clear(msg);
 	msg->kind = kind;
 	*err = HEAD_ERR_SYNTAX;
 
+	nl = find_lf(buf, lim, lim);
+	p = nl ? (size_t)(nl - buf) + 1 : lim;
+	/* a CR is only allowed right before the LF */
+	n = line_content(buf, nl ? p - 1 : lim);
+	if (kind == HTTP1_REQUEST)
+		r = check_request_line(buf, n, nl != NULL, msg);
+	else
+		r = check_status_line(buf, n, nl != NULL, msg);
+	if (r != LINE_OK)
+		return head_stop(r, len, err);
+
 	for (;;) {
 		const uint8_t *s = buf + p;
-		size_t avail = lim - p, n = 0, next = 0, colon = 0;
-		enum line_res r;
+		size_t avail = lim - p, next = 0, colon = 0;
 
-		if (first) {
-			const uint8_t *nl = find_lf(s, avail, avail);
-			bool complete = nl != NULL;
-
-			next = complete ? (size_t)(nl - s) + 1 : avail;
-			/* a CR is only allowed right before the LF */
-			n = line_content(s, complete ? next - 1 : avail);
-			if (kind == HTTP1_REQUEST)
-				r = check_request_line(s, n, complete, msg);
-			else
-				r = check_status_line(s, n, complete, msg);
-		} else if (avail && s[0] == '\n') {
+		n = 0;
+		r = scan_field_line(s, avail, &colon, &n, &next);
+		/*
+		 * The empty line that ends the head starts with no tchar:
+		 * it is looked for only among the lines refused as fields.
+		 */
+		if (r == LINE_BAD && s[0] == '\n') {
 			p++;
 			break;
-		} else if (avail && s[0] == '\r') {
+		}
+		if (r == LINE_BAD && s[0] == '\r') {
 			if (avail > 1 && s[1] == '\n') {
 				p += 2;
 				break;
 			}
 			r = avail == 1 ? LINE_MORE : LINE_BAD;
-		} else {
-			r = scan_field_line(s, avail, &colon, &n, &next);
 		}
-		if (r == LINE_BAD)
+		if (r != LINE_OK)
+			return head_stop(r, len, err);
+		if (++nfields > HTTP1_MAX_HEADERS) {
+			*err = HEAD_ERR_TOO_LONG;
 			return PARSE_INVALID;
-		if (r == LINE_MORE) {
-			if (len >= HTTP1_HEAD_MAX) {
-				*err = HEAD_ERR_TOO_LONG;
-				return PARSE_INVALID;
-			}
-			return PARSE_NEED_MORE;
 		}
-		if (!first) {
-			if (++nfields > HTTP1_MAX_HEADERS) {
-				*err = HEAD_ERR_TOO_LONG;
-				return PARSE_INVALID;
-			}
-			if (!head_field(msg, &hf, s, n, colon)) {
-				*err = HEAD_ERR_LENGTH;
-				return PARSE_INVALID;
-			}
+		if (!head_field(msg, &hf, s, n, colon)) {
+			*err = HEAD_ERR_LENGTH;
+			return PARSE_INVALID;
 		}
-		first = false;
 		p += next;
 	}
 

@@ -22,6 +22,58 @@ static inline bool ascii__is_tchar(uint8_t c)
 	return ascii__tchar[c];
 }
 
+#ifdef __SSE2__
+/*
+ * Bit k set when byte k of x is not a letter, digit or '-': the bytes
+ * nearly every field name is made of, so the first flag is mostly the
+ * name's end. A flagged byte may still be a tchar (see ascii__tchar).
+ */
+static inline unsigned int ascii__v_not_alnum_dash(__m128i x)
+{
+	/*
+	 * A range test is an add and a signed compare: the add moves the
+	 * range's first byte to -128, so the range is all that stays below
+	 * -128 + its size. Bytes outside it wrap to above.
+	 */
+	__m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i alpha = _mm_cmpgt_epi8(
+		_mm_set1_epi8(-128 + 26),
+		_mm_add_epi8(low, _mm_set1_epi8((char)(0x80 - 'a'))));
+	__m128i digit = _mm_cmpgt_epi8(
+		_mm_set1_epi8(-128 + 10),
+		_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))));
+	__m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit),
+				  _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+
+	return ~(unsigned int)_mm_movemask_epi8(ok) & 0xffff;
+}
+
+/*
+ * Bit k set when byte k of x is below lo (at most 0x80) or is 0x7f: an
+ * unsigned minimum finds the bytes below lo.
+ */
+static inline unsigned int ascii__v_below_or_del(__m128i x, uint8_t lo)
+{
+	const __m128i below = _mm_set1_epi8((char)(lo - 1));
+	const __m128i del = _mm_set1_epi8(0x7f);
+	__m128i stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
+				    _mm_cmpeq_epi8(x, del));
+
+	return (unsigned int)_mm_movemask_epi8(stop);
+}
+
+/* Bit k set when byte k of x is a control byte other than HTAB. */
+static inline unsigned int ascii__v_ctl_but_tab(__m128i x)
+{
+	const __m128i below = _mm_set1_epi8(0x1f);
+	__m128i ctl = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
+				   _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+
+	return (unsigned int)_mm_movemask_epi8(
+		_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl));
+}
+#endif
+
 /*
  * Length of the leading run of tchars in s[0..n): a field name, up to its
  * colon. With SSE2, sixteen bytes at a time are tested for the letters,
@@ -33,26 +85,9 @@ static inline size_t ascii__token_run(const uint8_t *s, size_t n)
 	size_t i = 0;
 
 #ifdef __SSE2__
-	/* the bounds are exclusive: one below and one above each range */
-	const __m128i lo_a = _mm_set1_epi8('a' - 1);
-	const __m128i hi_z = _mm_set1_epi8('z' + 1);
-	const __m128i lo_0 = _mm_set1_epi8('0' - 1);
-	const __m128i hi_9 = _mm_set1_epi8('9' + 1);
-	const __m128i dash = _mm_set1_epi8('-');
-	const __m128i case_bit = _mm_set1_epi8(0x20);
-
 	while (i + 16 <= n) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-		__m128i low = _mm_or_si128(x, case_bit);
-		/* signed compares: bytes from 0x80 are below every bound */
-		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, lo_a),
-					      _mm_cmpgt_epi8(hi_z, low));
-		__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, lo_0),
-					      _mm_cmpgt_epi8(hi_9, x));
-		__m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit),
-					  _mm_cmpeq_epi8(x, dash));
-		unsigned int odd =
-			~(unsigned int)_mm_movemask_epi8(ok) & 0xffff;
+		unsigned int odd = ascii__v_not_alnum_dash(x);
 
 		if (!odd) {
 			i += 16;
@@ -220,15 +255,9 @@ static inline size_t ascii__run_from(const uint8_t *s, size_t n, uint8_t lo,
 	size_t i = 0;
 
 #ifdef __SSE2__
-	const __m128i below = _mm_set1_epi8((char)(lo - 1));
-	const __m128i del = _mm_set1_epi8(0x7f);
-
 	for (; i + 16 <= n; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-		__m128i stop =
-			_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
-				     _mm_cmpeq_epi8(x, del));
-		unsigned int m = (unsigned int)_mm_movemask_epi8(stop);
+		unsigned int m = ascii__v_below_or_del(x, lo);
 
 		if (m)
 			return i + (size_t)__builtin_ctz(m);
