@@ -609,3 +609,29 @@ TEST(http1_field_values_across_vectors)
 		}
 	}
 }
+
+/* names and options compared in any case, and only those bytes so */
+TEST(http1_field_compare_case_only)
+{
+	struct http1_msg m;
+
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\nCONNECTION: KEEP-ALIVE\r\n"
+			    "EXPECT: 100-Continue\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_EQ(m.flags & HTTP1_F_CONN_CLOSE, 0);
+	ASSERT_TRUE(m.flags & HTTP1_F_EXPECT_CONTINUE);
+	/* HTAB with its bit 0x20 set is ')', not '-' */
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\nConnection: keep\talive\r\n"
+			    "Expect: 100\tcontinue\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_EQ(m.flags & HTTP1_F_EXPECT_CONTINUE, 0);
+	ASSERT_EQ(parse_req("GET / HTTP/1.0\r\nConnection: keep)alive\r\n"
+			    "Host_: a\r\nHos4: b\r\n\r\n",
+			    &m),
+		  PARSE_OK);
+	ASSERT_TRUE(m.flags & HTTP1_F_CONN_CLOSE);
+	ASSERT_STREQ(m.host, "");
+}

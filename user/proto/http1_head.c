@@ -26,13 +26,18 @@ static const char *const http1_methods[] = {
 };
 
 /*
- * a[0..n) equals the lowercase b[0..bn), ASCII case aside. Every field
- * name is compared with one or two literals: a word at a time, the last
- * word overlapping the one before it.
+ * a[0..n) equals b[0..bn), ASCII case aside, where b is lowercase letters,
+ * digits and '-' (a literal) and a a field's name or part of its value:
+ * tchars, or no control byte but HTAB. Then setting bit 0x20 of a's bytes
+ * is all the lowercasing needed: it makes b's byte of a letter's two
+ * cases only, and of a digit or '-' besides itself only of a control byte
+ * (HTAB becomes ')'). Every field name is compared with one or two
+ * literals: a word at a time, the last word overlapping the one before.
  */
 static inline bool mem_ieq_n(const uint8_t *a, size_t n, const char *b,
 			     size_t bn)
 {
+	const uint64_t case_bits = 0x2020202020202020ull;
 	uint64_t wa, wb;
 	size_t i;
 
@@ -40,7 +45,7 @@ static inline bool mem_ieq_n(const uint8_t *a, size_t n, const char *b,
 		return false;
 	if (n < 8) {
 		for (i = 0; i < n; i++)
-			if ((uint8_t)ascii__lower(a[i]) != (uint8_t)b[i])
+			if ((a[i] | 0x20) != (uint8_t)b[i])
 				return false;
 		return true;
 	}
@@ -49,7 +54,7 @@ static inline bool mem_ieq_n(const uint8_t *a, size_t n, const char *b,
 			i = n - 8;
 		memcpy(&wa, a + i, 8);
 		memcpy(&wb, b + i, 8);
-		if (ascii__lower_word(wa) != wb)
+		if ((wa | case_bits) != wb)
 			return false;
 		if (i + 8 == n)
 			return true;
