@@ -179,3 +179,23 @@ TEST(ascii_vector_masks_are_the_byte_classes)
 	}
 }
 #endif
+
+TEST(ascii_is_ows_is_space_and_tab_only)
+{
+	for (unsigned int c = 0; c < 256; c++)
+		ASSERT_EQ(ascii__is_ows((uint8_t)c), c == ' ' || c == '\t');
+}
+
+/* any case of a's letters; only letters fold, and lc is taken as it is */
+TEST(ascii_mem_ieq_lc_folds_a_letters_only)
+{
+	ASSERT_TRUE(ascii__mem_ieq_lc("Content-TYPE", "content-type", 12));
+	ASSERT_TRUE(ascii__mem_ieq_lc("GMT", "gmt", 3));
+	ASSERT_TRUE(ascii__mem_ieq_lc("x", "y", 0));
+	ASSERT_TRUE(!ascii__mem_ieq_lc("GMT", "GMT", 3));
+	ASSERT_TRUE(!ascii__mem_ieq_lc("gmu", "gmt", 3));
+	/* '@' is 'A' - 1 and '[' is 'Z' + 1: neither is a letter */
+	ASSERT_TRUE(!ascii__mem_ieq_lc("@", "`", 1));
+	ASSERT_TRUE(!ascii__mem_ieq_lc("[", "{", 1));
+	ASSERT_TRUE(!ascii__mem_ieq_lc("\xc0", "\xe0", 1));
+}

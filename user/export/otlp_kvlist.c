@@ -14,11 +14,6 @@
 #include "export/otlp_kvlist.h"
 #include "util/ascii.h"
 
-static bool is_ows(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
 static int pct_decode(struct otlp_kv_member *mb, const char *v, size_t len)
 {
 	char *out = malloc(len + 1);
@@ -67,18 +62,18 @@ int otlp_kv_member__parse(struct otlp_kv_member *mb, const char *m, size_t len)
 	size_t klen, vlen, i;
 	int err;
 
-	while (len && is_ows(*m)) {
+	while (len && ascii__is_ows(*m)) {
 		m++;
 		len--;
 	}
-	while (len && is_ows(m[len - 1]))
+	while (len && ascii__is_ows(m[len - 1]))
 		len--;
 	eq = memchr(m, '=', len);
 	if (!eq) {
 		mb->why = "is not key=value";
 		return -EINVAL;
 	}
-	for (klen = eq - m; klen && is_ows(m[klen - 1]); klen--)
+	for (klen = eq - m; klen && ascii__is_ows(m[klen - 1]); klen--)
 		;
 	for (i = 0; i < klen && ascii__is_tchar(m[i]); i++)
 		;
@@ -91,7 +86,7 @@ int otlp_kv_member__parse(struct otlp_kv_member *mb, const char *m, size_t len)
 
 	v = eq + 1;
 	vlen = m + len - v;
-	while (vlen && is_ows(*v)) {
+	while (vlen && ascii__is_ows(*v)) {
 		v++;
 		vlen--;
 	}
@@ -151,7 +146,7 @@ int otlp_kvlist__parse_report(const char *s, struct otlp_kv *kv, size_t max,
 		int err;
 
 		pos++;
-		for (i = 0; i < len && is_ows(s[i]); i++)
+		for (i = 0; i < len && ascii__is_ows(s[i]); i++)
 			;
 		if (i < len) {
 			err = otlp_kv_member__parse(&mb, s, len);

@@ -411,17 +411,9 @@ int otlp_response__parse_status(const void *buf, size_t len,
 	return err ? -EBADMSG : 0;
 }
 
-static bool mem_ieq(const char *a, size_t n, const char *b)
-{
-	size_t i;
-
-	if (strlen(b) != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (ascii__lower(a[i]) != b[i])
-			return false;
-	return true;
-}
+/* a[0..n) is the lowercase literal lit, in any case */
+#define mem_ieq(a, n, lit) \
+	((n) == sizeof(lit) - 1 && ascii__mem_ieq_lc(a, lit, sizeof(lit) - 1))
 
 int otlp_response__body_type(const char *content_type, enum otlp_body_type *ret)
 {

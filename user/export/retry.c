@@ -50,16 +50,6 @@ struct civil {
 	unsigned mon, day, hour, min, sec;
 };
 
-static bool mem_ieq(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ascii__lower(a[i]) != b[i])
-			return false;
-	return true;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -86,7 +76,7 @@ static int month_of(const char *s, unsigned *ret)
 	unsigned i;
 
 	for (i = 0; i < 12; i++) {
-		if (mem_ieq(s, month_names[i], 3)) {
+		if (ascii__mem_ieq_lc(s, month_names[i], 3)) {
 			*ret = i + 1;
 			return 0;
 		}
@@ -102,7 +92,7 @@ static bool is_wday(const char *s, size_t n, bool abbrev)
 	for (i = 0; i < 7; i++) {
 		size_t len = abbrev ? 3 : strlen(wday_names[i]);
 
-		if (n == len && mem_ieq(s, wday_names[i], len))
+		if (n == len && ascii__mem_ieq_lc(s, wday_names[i], len))
 			return true;
 	}
 	return false;
@@ -204,7 +194,7 @@ static int imf_fixdate(const char *s, size_t n, struct civil *c)
 
 	if (n != 29 || !is_wday(s, 3, true) || memcmp(s + 3, ", ", 2) ||
 	    s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[25] != ' ' ||
-	    !mem_ieq(s + 26, "gmt", 3))
+	    !ascii__mem_ieq_lc(s + 26, "gmt", 3))
 		return -EINVAL;
 	if (digits(s + 5, 2, &c->day) || month_of(s + 8, &c->mon) ||
 	    digits(s + 12, 4, &y) || time_of_day(s + 17, c))
@@ -225,7 +215,7 @@ static int rfc850_date(const char *s, size_t n, int64_t now, struct civil *c)
 	k = comma - s;
 	if (n != k + 24 || !is_wday(s, k, false) || s[k + 1] != ' ' ||
 	    s[k + 4] != '-' || s[k + 8] != '-' || s[k + 11] != ' ' ||
-	    s[k + 20] != ' ' || !mem_ieq(s + k + 21, "gmt", 3))
+	    s[k + 20] != ' ' || !ascii__mem_ieq_lc(s + k + 21, "gmt", 3))
 		return -EINVAL;
 	if (digits(s + k + 2, 2, &c->day) || month_of(s + k + 5, &c->mon) ||
 	    digits(s + k + 9, 2, &yy) || time_of_day(s + k + 12, c))

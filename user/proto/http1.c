@@ -313,7 +313,7 @@ static enum line_res check_chunk_line(const uint8_t *s, size_t n,
 	}
 	if (!i)
 		return n || complete ? LINE_BAD : LINE_MORE;
-	while (i < n && is_ows(s[i]))
+	while (i < n && ascii__is_ows(s[i]))
 		i++;
 	if (i < n && s[i] != ';')
 		return LINE_BAD;

@@ -389,9 +389,9 @@ static inline bool for_each_elem(struct head_fields *hf, const uint8_t *v,
 		while (i < n && v[i] != ',')
 			i++;
 		b = i;
-		while (a < b && is_ows(v[a]))
+		while (a < b && ascii__is_ows(v[a]))
 			a++;
-		while (b > a && is_ows(v[b - 1]))
+		while (b > a && ascii__is_ows(v[b - 1]))
 			b--;
 		if (!fn(hf, v + a, b - a))
 			return false;
@@ -436,7 +436,7 @@ static bool te_elem(struct head_fields *hf, const uint8_t *e, size_t n)
 	if (!n)
 		return true; /* empty list elements are allowed */
 	/* a transfer-coding may carry parameters: only its name matters */
-	while (i < n && e[i] != ';' && !is_ows(e[i]))
+	while (i < n && e[i] != ';' && !ascii__is_ows(e[i]))
 		i++;
 	hf->has_te = true;
 	hf->te_chunked_last = mem_ieq(e, i, "chunked");
@@ -464,11 +464,11 @@ static bool conn_elem(struct head_fields *hf, const uint8_t *e, size_t n)
 
 static void trim_ows(const uint8_t **v, size_t *n)
 {
-	while (*n && is_ows((*v)[0])) {
+	while (*n && ascii__is_ows((*v)[0])) {
 		(*v)++;
 		(*n)--;
 	}
-	while (*n && is_ows((*v)[*n - 1]))
+	while (*n && ascii__is_ows((*v)[*n - 1]))
 		(*n)--;
 }
 

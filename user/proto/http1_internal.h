@@ -35,11 +35,6 @@ static inline bool is_field_char(uint8_t c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
-static inline bool is_ows(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* The first LF in s[0..min(n, max)), or NULL; s may be NULL when n is 0. */
 static inline const uint8_t *find_lf(const uint8_t *s, size_t n, size_t max)
 {

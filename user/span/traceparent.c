@@ -9,16 +9,12 @@
 #include <string.h>
 
 #include "span/traceparent.h"
+#include "util/ascii.h"
 
 /* A tracestate member longer than this goes first when the list is cut. */
 #define TRACESTATE_LONG_MEMBER 128
 #define TRACESTATE_KEY_MAX 256
 #define TRACESTATE_VALUE_MAX 256
-
-static bool is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* HEXDIGLC: the spec forbids uppercase, so "AB" is not "ab" here. */
 static int hexlc_val(char c)
@@ -57,9 +53,9 @@ int traceparent__parse(const char *value, size_t len, struct trace_context *ctx)
 	size_t start = 0;
 	const char *s;
 
-	while (start < len && is_ows(value[start]))
+	while (start < len && ascii__is_ows(value[start]))
 		start++;
-	while (len > start && is_ows(value[len - 1]))
+	while (len > start && ascii__is_ows(value[len - 1]))
 		len--;
 	len -= start;
 	/* also keeps a NULL value (len 0) away from pointer arithmetic */
@@ -160,9 +156,9 @@ static int tracestate_part__split(const char *s, size_t len,
 			end++;
 		b = start;
 		e = end;
-		while (b < e && is_ows(s[b]))
+		while (b < e && ascii__is_ows(s[b]))
 			b++;
-		while (e > b && is_ows(s[e - 1]))
+		while (e > b && ascii__is_ows(s[e - 1]))
 			e--;
 		if (e > b) {
 			if (*n == TRACESTATE_MEMBERS_MAX ||

@@ -114,6 +114,23 @@ static inline char ascii__lower(char c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
+/* RFC 9110 OWS: a space or a horizontal tab */
+static inline bool ascii__is_ows(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* a[0..n) equals lc, which is lowercase, in any case of a's letters */
+static inline bool ascii__mem_ieq_lc(const char *a, const char *lc, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ascii__lower(a[i]) != lc[i])
+			return false;
+	return true;
+}
+
 /* The value of a hex digit in either case, or -1 */
 static inline int ascii__hex_value(uint8_t c)
 {
