@@ -101,7 +101,8 @@ static __always_inline struct sock *fd_to_tcp_sock_btf(int fd)
 			       bpf_core_type_id_kernel(struct list_head));
 	if (!slot->next)
 		return NULL;
-	file = bpf_rdonly_cast(slot->next, bpf_core_type_id_kernel(struct file));
+	file = bpf_rdonly_cast(slot->next,
+			       bpf_core_type_id_kernel(struct file));
 	if ((file->f_inode->i_mode & ST_S_IFMT) != ST_S_IFSOCK)
 		return NULL;
 	sock = bpf_rdonly_cast(file->private_data,
