@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
 	protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev)
 test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps protobuf-compiler nodejs binutils
-	openssl libssl-dev)
+	openssl libssl-dev valgrind)
 bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2 openssl)
 
 case "${1:-build}" in

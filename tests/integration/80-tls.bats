@@ -308,3 +308,12 @@ perf_fds() {
 _fds_below() {
 	[ "$(perf_fds)" -lt "$1" ]
 }
+
+# Uprobes are breakpoints in the probed code, and valgrind, which translates
+# that code, dies of the SIGTRAP (README, limits): --no-tls is the way out.
+@test "tls off (--no-tls): no uprobes, so a program run under valgrind exits normally during capture" {
+	start_spantap --no-tls --output none
+	run valgrind -q --error-exitcode=99 /bin/true
+	stop_spantap
+	[ "$status" -eq 0 ] || fail "valgrind /bin/true exited $status during capture --no-tls:" "$output"
+}
