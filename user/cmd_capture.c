@@ -135,6 +135,14 @@ static void status_clear(struct capture *cap)
 	}
 }
 
+/* pipeline_opts.other_proto: the kernel stops sending its socket bytes */
+static void on_other_proto(void *arg, uint64_t conn_id)
+{
+	struct capture *cap = arg;
+
+	loader__skip_other_proto(cap->loader, conn_id);
+}
+
 static void on_span(struct span *s, void *arg)
 {
 	struct capture *cap = arg;
@@ -645,6 +653,11 @@ static int capture_main(int argc, char **argv, bool record)
 	po.sink.arg = &cap;
 	po.sink.procs = procs;
 	po.sink.mono_to_wall = clock__mono_to_wall();
+	/* a recording keeps every byte: its replay decides for itself */
+	if (!cap.rec) {
+		po.other_proto = on_other_proto;
+		po.other_proto_ctx = &cap;
+	}
 	if (cap.rec && record__write_header(cap.rec, po.sink.mono_to_wall)) {
 		err = -EIO;
 		fprintf(stderr, "spantap: cannot write %s: %s\n", a.record_path,

@@ -54,6 +54,12 @@ int loader__ringbuf_fd(const struct loader *l);
  * the traffic stops, or the count leaked.
  */
 uint64_t loader__tls_calls_open(const struct loader *l);
+/*
+ * The agent will not parse conn_id's socket bytes (another protocol): the
+ * kernel stops sending them, and counts what it holds back. TLS plaintext
+ * still comes.
+ */
+void loader__skip_other_proto(struct loader *l, uint64_t conn_id);
 /* Sum the per-CPU counters into out[ST_STAT__MAX]. */
 int loader__read_stats(const struct loader *l, uint64_t *out);
 enum attach_mode loader__mode(const struct loader *l);

@@ -222,6 +222,8 @@ static bool detect(struct pipeline *p, struct conn *c, int dir)
 		c->proto = PROTO_OTHER;
 	if (c->proto == PROTO_OTHER) {
 		p->stats.conns_other++;
+		if (p->opts.other_proto)
+			p->opts.other_proto(p->opts.other_proto_ctx, c->id);
 		return true;
 	}
 	c->proto_state = http1_conn__new(c, &p->stats.http1);

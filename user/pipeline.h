@@ -21,6 +21,13 @@ struct pipeline_opts {
 	uint32_t stream_bytes; /* captured bytes held per direction */
 	uint64_t idle_ns;      /* a connection silent this long is dropped */
 	struct span_sink sink;
+	/*
+	 * Told of each connection found to speak a protocol spantap does
+	 * not parse, whose later socket bytes it ignores: the capture tells
+	 * the kernel to stop sending them. NULL: nobody to tell.
+	 */
+	void (*other_proto)(void *ctx, uint64_t conn_id);
+	void *other_proto_ctx;
 };
 
 struct pipeline_stats {

@@ -95,6 +95,16 @@ static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 	__u16 flags = 0;
 	bool nocopy = a->source == ST_SRC_SENDFILE || (a->flags & IO_F_NOCOPY);
 
+	/*
+	 * The agent ignores the rest of this connection's socket bytes: no
+	 * copy, no record. Plaintext from a TLS library still goes (the
+	 * agent looks again at a connection that turns out to be TLS).
+	 */
+	if (!ST_SRC_IS_TLS(a->source) &&
+	    other_proto_conns[ST_OTHER_PROTO_SLOT(conn_id)] == conn_id) {
+		stat_inc(ST_STAT_OTHER_PROTO_SKIPPED);
+		return 0;
+	}
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
 		return 0;

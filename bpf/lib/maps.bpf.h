@@ -36,6 +36,17 @@ ST_KNOB(__u32, recvmsg_nargs, 5);
 #define ST_NR_SYSCALLS 512
 ST_KNOB(__u8, syscall_source[ST_NR_SYSCALLS], {});
 
+/*
+ * Connections whose socket bytes the agent does not want (see
+ * ST_OTHER_PROTO_SLOTS): the agent writes them through the skeleton's
+ * mapping of .bss, where a map update would cost it a syscall each.
+ */
+#ifdef SPANTAP_DEFINE_MAPS
+__u64 other_proto_conns[ST_OTHER_PROTO_SLOTS] SEC(".bss");
+#else
+extern __u64 other_proto_conns[ST_OTHER_PROTO_SLOTS] SEC(".bss");
+#endif
+
 /* A syscall between its entry and exit, keyed by pid_tgid. */
 struct io_args {
 	__u64 sk;  /* struct sock * resolved at entry */

@@ -66,6 +66,22 @@ enum st_source {
 	ST_SRC_TCP_SENDPAGE = 14, /* bytes moved, none copied */
 };
 
+/*
+ * Connections whose socket bytes the agent does not want (it found them
+ * to speak a protocol it does not parse), by conn id, in a table the agent
+ * writes and the BPF side reads: a slot holds the last such id hashed to
+ * it, so a collision only lets bytes through, never holds them back.
+ */
+#define ST_OTHER_PROTO_SLOTS_LOG2 14
+#define ST_OTHER_PROTO_SLOTS (1u << ST_OTHER_PROTO_SLOTS_LOG2)
+/*
+ * Fibonacci hashing: ids are a CPU's number over its own sequence, so
+ * their low bits alone would put the CPUs' connections in the same slots.
+ */
+#define ST_OTHER_PROTO_SLOT(id)                 \
+	((__u64)((id)*0x9e3779b97f4a7c15ULL) >> \
+	 (64 - ST_OTHER_PROTO_SLOTS_LOG2))
+
 /* True for sources whose bytes are a TLS connection's plaintext. */
 #define ST_SRC_IS_TLS(src) \
 	((src) == ST_SRC_SSL_READ || (src) == ST_SRC_SSL_WRITE)
@@ -145,6 +161,11 @@ enum st_stat {
 	/* TLS plaintext dropped: no socket seen for its SSL object yet */
 	ST_STAT_TLS_NO_SOCKET = 7,
 	ST_STAT_TLS_CONNS = 8, /* connections found to be TLS (volume) */
+	/*
+	 * Data events not sent: socket bytes of a connection the agent found
+	 * to speak a protocol it does not parse (volume, not a loss)
+	 */
+	ST_STAT_OTHER_PROTO_SKIPPED = 9,
 	ST_STAT__MAX,
 };
 
@@ -152,7 +173,8 @@ enum st_stat {
 	{                                                                   \
 		"events", "ringbuf_full", "conn_map_full", "args_map_full", \
 			"payload_read_fail", "payload_truncated",           \
-			"iov_truncated", "tls_no_socket", "tls_conns"       \
+			"iov_truncated", "tls_no_socket", "tls_conns",      \
+			"other_proto_skipped"                               \
 	}
 
 #ifndef __bpf__

@@ -479,6 +479,53 @@ TEST(pipeline_non_http_is_ignored)
 	pipeline__free(p);
 }
 
+static uint64_t told[4];
+static int ntold;
+
+static void note_other_proto(void *ctx, uint64_t conn_id)
+{
+	ASSERT_TRUE(ctx == told);
+	if (ntold < 4)
+		told[ntold] = conn_id;
+	ntold++;
+}
+
+/* The capture is told once, when the agent gives up; never of HTTP. */
+TEST(pipeline_other_proto_told_once_with_its_conn_id)
+{
+	struct pipeline_opts o = {
+		.max_conns = 8,
+		.idle_ns = 1000000000ULL,
+		.sink = {.emit = collect, .mono_to_wall = OFFSET},
+		.other_proto = note_other_proto,
+		.other_proto_ctx = told,
+	};
+	struct pipeline *p = pipeline__new(&o);
+
+	ASSERT_TRUE(p);
+	ngot = 0;
+	ntold = 0;
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 100);
+	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
+	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(ntold, 0);
+	feed_conn(p, ST_EV_CONN_OPEN, 3, ST_ROLE_SERVER, 100);
+	for (int i = 0; i < 3; i++)
+		feed_data(p, 3, ST_DIR_INGRESS, "\x01\x02 binary frame",
+			  3000 + i, 1);
+	/* still trying */
+	ASSERT_EQ(ntold, 0);
+	for (int i = 0; i < 5; i++)
+		feed_data(p, 3, ST_DIR_INGRESS, "\x01\x02 binary frame",
+			  4000 + i, 1);
+	ASSERT_EQ(ntold, 1);
+	ASSERT_EQ(told[0], 3);
+	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
+	pipeline__free(p);
+}
+
 TEST(pipeline_rejects_malformed_records)
 {
 	struct pipeline *p = new_pipeline();

@@ -18,10 +18,12 @@ counters() {
 # counter FILE KEY: KEY's value in a counters file, 0 when absent
 counter() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
 
-# Volume counters, not losses: left out (tls_conns, conns_tls: connections
+# Volume counters, not losses: left out (other_proto_skipped: socket bytes
+# of connections the agent found to speak another protocol, not sent on
+# purpose; conns_not_http: those connections; tls_conns, conns_tls: connections
 # found to be TLS, by the kernel and by the agent).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-volume='^(kernel\.events|kernel\.tls_conns|agent\.events|agent\.conns|agent\.conns_tls|http1\.spans|http1\.messages)$'
+volume='^(kernel\.events|kernel\.tls_conns|kernel\.other_proto_skipped|agent\.events|agent\.conns|agent\.conns_not_http|agent\.conns_tls|http1\.spans|http1\.messages)$'
 # Counters that are no loss of spans: copies cut at --max-bytes (bodies are
 # skipped by length), connections idle for 5 min, requests still in flight
 # when the load generator stopped (nginx logs them; they end as error spans),

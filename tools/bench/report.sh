@@ -64,7 +64,7 @@ report() {
 		row "Completeness at full load" "${fig[plain.compl]}" "1.000" "$(ok [ "${fig[plain.compl_ok]}" -eq 1 ])" \
 			"spans / (2 x requests in nginx's access log), all $pairs traced runs: ${fig[plain.spans]} / $((2 * ${fig[plain.served]}))"
 		row "Loss counters at full load" "${fig[plain.losses]:-all 0}" "all 0" "$(ok [ -z "${fig[plain.losses]}" ])" \
-			"sum over the traced runs of every kernel/agent/http1 counter but the volumes (events, conns, spans, messages, tls_conns, conns_tls) and those below"
+			"sum over the traced runs of every kernel/agent/http1 counter but the volumes (events, conns, spans, messages, tls_conns, conns_tls, other_proto_skipped, conns_not_http) and those below"
 		row "Other counters at full load" "${fig[plain.infos]:-all 0}" "-" "info" \
 			"no loss: payload_truncated (a copy cut at --max-bytes 1024), conns_expired (idle 5 min), unanswered_requests (in flight when wrk stopped: nginx logged them, wrk closed first; they still get spans, as errors), tls_ciphertext_ignored (ciphertext seen before the connection was known as TLS; never parsed)"
 	fi

@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# A connection that speaks another protocol (binary_echo.py, shaped like a
+# database's): once the agent has given up on it, the kernel stops sending
+# its bytes (counted as other_proto_skipped), while HTTP beside it is traced
+# whole. python http.server listens on HTTP, the echo server on BIN.
+
+load helpers
+
+HTTP=18170
+BIN=18171
+
+# stats_map_id: the id of spantap's per-CPU counters map, from the fds
+# spantap holds (another tool's map of the same name is not it)
+stats_map_id() {
+	local f id
+	for f in /proc/"$SPANTAP_PID"/fdinfo/*; do
+		id=$(awk '/^map_id:/ { print $2 }' "$f" 2>/dev/null)
+		[ -n "$id" ] || continue
+		if [ "$(bpftool -j map show id "$id" | jq -r .name)" = stats ]; then
+			echo "$id"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# live_skipped: other_proto_skipped as the kernel counts it now (index 9
+# of enum st_stat, include/spantap/event.h), summed over the CPUs
+live_skipped() {
+	bpftool -j map dump id "$STATS_ID" |
+		jq '[.[] | select(.formatted.key == 9) | .formatted.values[].value] | add'
+}
+
+_skipped_at_least() {
+	[ "$(live_skipped)" -ge "$1" ]
+}
+
+@test "another protocol: once the agent gives up on a binary connection the kernel sends none of its bytes, and HTTP beside it is whole" {
+	local stop=$BATS_TEST_TMPDIR/stop i
+	start_pyserver $HTTP
+	start_bg echo-server "$PY" "$FIXTURES/binary_echo.py" server $BIN
+	wait_for_port $BIN
+	start_spantap --port $HTTP --port $BIN --output json
+	STATS_ID=$(stats_map_id) || fail "no map named stats among spantap's fds"
+	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN "$stop"
+	local client=$BG_PID
+	# round trips go on until the agent has told the kernel
+	wait_until 20 "the kernel to hold back the binary connection's bytes" _skipped_at_least 1
+	for ((i = 0; i < 5; i++)); do
+		assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/hello.txt")" 200 "curl"
+	done
+	wait_until 20 "1000 transfers held back" _skipped_at_least 1000
+	touch "$stop"
+	wait_pid_exit "$client" 20 || fail "the echo client did not stop"
+	assert_eq "$WAIT_STATUS" 0 "the echo client's exit status" || fail "$(cat "$BATS_TEST_TMPDIR/echo-client")"
+	stop_spantap
+
+	local skipped trips events
+	skipped=$(counter kernel other_proto_skipped)
+	trips=$(sed -nE 's/^round trips ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/echo-client")
+	[ "$skipped" -ge 1000 ] || fail "kernel other_proto_skipped is $skipped, not 1000 or more"
+	# a round trip is 4 transfers: both ends write and read
+	[ "$skipped" -le $((4 * trips)) ] ||
+		fail "$skipped transfers held back, more than the $((4 * trips)) made ($trips round trips)"
+	assert_eq "$(counter agent conns_not_http)" 2 "agent conns_not_http (the echo connection, both ends)"
+	assert_eq "$(spans_where 'select(.kind=="server" and (.service_name | startswith("python3")))')" 5 "python server spans" || fail "$(dump_spans)"
+	assert_eq "$(spans_where 'select(.kind=="client" and .service_name=="curl")')" 5 "curl client spans"
+	assert_eq "$(spans_where .)" 10 "spans in all (none from the echo connection)" || fail "$(dump_spans)"
+	assert_eq "$(counter http1 invalid)" 0 "http1 invalid"
+	assert_no_loss
+}
