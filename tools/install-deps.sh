@@ -13,7 +13,7 @@ build_pkgs=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-con
 	protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev)
 test_pkgs=(bats nginx-light wrk curl jq python3 iproute2 procps protobuf-compiler nodejs binutils
 	openssl libssl-dev valgrind)
-bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2 openssl)
+bench_pkgs=(nginx-light wrk nghttp2-client bpftool jq procps iproute2 openssl redis-server redis-tools)
 
 case "${1:-build}" in
 build) want=("${build_pkgs[@]}") ;;

@@ -128,6 +128,12 @@ report() {
 		row "HTTPS kernel: BPF time per request" "${fig[tls.bpf_ns_req]} ns" "-" "info" \
 			"as Kernel: BPF time per request, on the TLS server (${fig[tls.bpf_runs_req]} program runs per request); of which the OpenSSL uprobe programs (ssl_*) ${fig[tls.ssl_ns_req]} ns, ${fig[tls.ssl_enter_req]} uprobe + ${fig[tls.ssl_exit_req]} uretprobe hits per request; the traps of the hits are not in run_time_ns but in the processes' CPU: the CPU tracing adds per request to nginx and wrk (median of pair differences, $(fmt "${fig[tls.added]}" %.1f) us) less the BPF run time is ${fig[tls.trap_req]} us, ${fig[tls.trap_call]} us per probed SSL call (its uprobe + uretprobe; an estimate, an upper bound: it also holds the cost of less batching); per program below"
 	fi
+	if [ "$other_ok" -eq 1 ]; then
+		row "Other protocol (Redis): CPU per request, traced / untraced" "$(fmt "$ot_ratio" %.3f)" "-" "info" \
+			"redis-server utime+stime + spantap CPU after startup, per GET (redis-benchmark -c$conns -n $other_ops, no pipelining; spantap capture --port $redis_port); median of $other_pairs interleaved pairs (range $ot_range); adds $(fmt "$ot_added" %.2f) us to $(fmt "$ot_u" %.2f) us/request; the kernel held back $(fmt "$ot_held" %.4f) of the traced runs' transfers (not HTTP: the agent gave up on each connection after its first bytes); losses ${ot_loss:-none}"
+		row "Other protocol (Redis): throughput, traced / untraced" "$(fmt "$ot_rps" %.3f)" "-" "info" \
+			"redis-benchmark GET requests/s; median of pair ratios"
+	fi
 
 	elapsed=$((SECONDS - t_start))
 	# time the hypervisor ran something else on our CPUs: a noise indicator
@@ -180,6 +186,14 @@ report() {
 			echo "## HTTPS BPF programs (${fig[tls.bpf_served]} requests, kernel.bpf_stats_enabled=1)"
 			echo
 			prog_table tls
+		fi
+		if [ "$other_ok" -eq 1 ]; then
+			echo
+			echo "## Other protocol runs (redis-benchmark GET -c$conns -n $other_ops, interleaved U / T)"
+			echo
+			echo "| run | requests/s | CPU us/request | held back | sent | losses |"
+			echo "|---|---|---|---|---|---|"
+			awk -F'\t' '$1 == "U" { $4 = "-"; $5 = "-"; $6 = "-" } { printf "| %s%d | %s | %.3f | %s | %s | %s |\n", ($1 == "A" ? "T" : "U"), int((NR + 1) / 2), $3, $2, $4, $5, $6 }' "$work/other.tsv"
 		fi
 	} >"$results"
 

@@ -23,6 +23,10 @@
 #      (18220), wrk https, untraced and traced pairs as in 1: CPU per request,
 #      throughput, p99, completeness, loss counters; one traced run with BPF
 #      statistics for the OpenSSL uprobe programs
+#   9. another protocol: a private redis-server on port+30 (18230) loaded by
+#      redis-benchmark (GET, -c32), untraced and traced pairs: CPU per
+#      request and throughput, with the bytes the kernel held back once the
+#      agent gave up on the connections (not HTTP)
 # It prints a table and writes it to build/bench/results.md (beside spantap).
 # It exits 0 whatever the figures; non-zero only when it could not measure.
 #
@@ -30,18 +34,20 @@
 # seconds per wrk run, BENCH_STEP_S (4) seconds per ladder step,
 # BENCH_FIXED_PAIRS (4) pairs at a fixed rate, BENCH_SERVER_PAIRS (4) and
 # BENCH_FLOOR_PAIRS (4) pairs of those steps, BENCH_TLS_PAIRS (4) pairs of
-# the https step, BENCH_PORT (18200, within 18200-18279: the https step uses
-# BENCH_PORT + 20), BENCH_STEPS (all) the steps to run, a comma list of
+# the https step, BENCH_OTHER_PAIRS (4) and BENCH_OTHER_OPS (400000) pairs
+# and requests per run of the other-protocol step, BENCH_PORT (18200, within
+# 18200-18269: the https step uses BENCH_PORT + 20, the other-protocol step
+# BENCH_PORT + 30), BENCH_STEPS (all) the steps to run, a comma list of
 # overhead (1, 2, 5), fixed (1's fixed rate), server (1b), ceiling (3),
-# kernel (4), floor (4b), replay (6), export (7), https (8); fixed and
-# ceiling bring overhead along
+# kernel (4), floor (4b), replay (6), export (7), https (8), other (9);
+# fixed and ceiling bring overhead along
 # (they use its untraced rate), export brings replay (its recording).
 #
 # The files beside this one: counters.sh (spantap's exit counters, medians;
 # shared with tests/kernels/guest-bench.sh), lib.sh (the measuring helpers
 # and the servers), step_overhead.sh (overhead, fixed, server), step_kernel.sh
 # (kernel, floor), step_ceiling.sh, step_replay.sh (replay, export),
-# step_https.sh and report.sh (the table and results.md). This one reads
+# step_https.sh, step_other.sh and report.sh (the table and results.md). This one reads
 # the knobs, declares the globals they share and runs the steps in order.
 # shellcheck source-path=SCRIPTDIR # the files above, for shellcheck -x
 set -euo pipefail
@@ -61,6 +67,8 @@ here=$(dirname "$(readlink -f "$0")")
 . "$here/step_replay.sh"
 # shellcheck source=step_https.sh
 . "$here/step_https.sh"
+# shellcheck source=step_other.sh
+. "$here/step_other.sh"
 # shellcheck source=report.sh
 . "$here/report.sh"
 
@@ -74,10 +82,13 @@ tls_pairs=${BENCH_TLS_PAIRS:-4}
 fixed_pairs=${BENCH_FIXED_PAIRS:-4}
 floor_pairs=${BENCH_FLOOR_PAIRS:-4}
 server_pairs=${BENCH_SERVER_PAIRS:-4}
+other_pairs=${BENCH_OTHER_PAIRS:-4}
+other_ops=${BENCH_OTHER_OPS:-400000}
 port=${BENCH_PORT:-18200}
 conns=32 # wrk -t1 -c32, the issue's load
 sink_port=$((port + 1)) # OTLP sink (nginx) for the export step
 tls_port=$((port + 20)) # the https step's nginx
+redis_port=$((port + 30)) # the other-protocol step's redis-server
 url=http://127.0.0.1:$port/small.html
 tls_url=https://127.0.0.1:$tls_port/small.html
 outdir=$(dirname "$spantap")/bench
@@ -88,7 +99,7 @@ cpu_at_start=$(cpu_line)
 
 # --- the steps to run (BENCH_STEPS) ----------------------------------------------
 
-steps_all=overhead,fixed,server,ceiling,kernel,floor,replay,export,https
+steps_all=overhead,fixed,server,ceiling,kernel,floor,replay,export,https,other
 steps=${BENCH_STEPS:-all}
 [ "$steps" = all ] && steps=$steps_all
 for s in ${steps//,/ }; do
@@ -104,10 +115,11 @@ for s in overhead fixed server ceiling kernel floor replay export; do want $s &&
 
 [ "$(id -u)" -eq 0 ] || die "spantap loads BPF programs: run as root (sudo make bench)"
 [ -x "$spantap" ] || die "no $spantap: build it first (make)"
-case $port in 182[0-9][0-9]) ;; *) die "BENCH_PORT must be within 18200-18299" ;; esac
+case $port in 182[0-6][0-9]) ;; *) die "BENCH_PORT must be within 18200-18269" ;; esac
 "$here/../install-deps.sh" bench || say "some packages are missing (see above); going on with what is there"
 needs=(nginx:nginx-light wrk:wrk bpftool:bpftool jq:jq ss:iproute2 sysctl:procps)
 want https && needs+=(openssl:openssl)
+want other && needs+=(redis-server:redis-server redis-benchmark:redis-tools)
 for c in "${needs[@]}"; do
 	command -v "${c%%:*}" >/dev/null ||
 		die "${c%%:*} is missing: install the Debian package ${c#*:} (apt-get install ${c#*:})"
@@ -118,8 +130,10 @@ if [ $plain -eq 1 ] && [ -n "$(ss -Hltn "sport = :$port")" ]; then
 	die "port $port is in use; set BENCH_PORT to a free port in 18200-18299"
 fi
 if want https; then
-	[ "$tls_port" -le 18299 ] || die "the https step uses BENCH_PORT + 20 ($tls_port): BENCH_PORT must be within 18200-18279"
 	[ -z "$(ss -Hltn "sport = :$tls_port")" ] || die "port $tls_port (BENCH_PORT + 20, https) is in use; set BENCH_PORT"
+fi
+if want other; then
+	[ -z "$(ss -Hltn "sport = :$redis_port")" ] || die "port $redis_port (BENCH_PORT + 30, redis) is in use; set BENCH_PORT"
 fi
 
 work=$(mktemp -d /tmp/spantap-bench.XXXXXX)
@@ -147,6 +161,9 @@ declare rec_events repeat replay_evs replay_sps replay_evcpu replay_events # ste
 replay_ok=0
 declare exp_dropped exp_spans # step_export
 export_ok=0
+declare ot_ratio ot_range ot_added ot_u ot_rps ot_held ot_loss # step_other
+other_ok=0
+redis_pid=''
 
 trap cleanup EXIT
 trap 'say interrupted; exit 130' INT TERM
@@ -179,4 +196,5 @@ if want ceiling && [ $have_h2load -eq 1 ]; then step_ceiling; fi
 if want replay && "$spantap" help 2>&1 | grep -qw record && "$spantap" help 2>&1 | grep -qw replay; then step_replay; fi
 if want export && [ $replay_ok -eq 1 ] && "$spantap" replay --help 2>&1 | grep -q -- --otlp-endpoint; then step_export; fi
 if want https; then step_https; fi
+if want other; then step_other; fi
 report
