@@ -21,6 +21,12 @@ struct loader {
 	struct bpf_link **links;
 	unsigned int nattached;
 	int ncpus;
+	/*
+	 * The processes --pid selected, or none: uprobes are then attached
+	 * to these alone, so that no other process takes their traps.
+	 */
+	uint32_t *pids;
+	size_t npids;
 };
 
 /* "tracepoint/syscalls/sys_enter_read" -> does tracefs know the event? */
@@ -342,6 +348,16 @@ int loader__start(const struct loader_opts *o, struct loader **ret,
 	if (!l)
 		return -ENOMEM;
 	l->mode = o->mode;
+	if (o->npids) {
+		l->pids = calloc(o->npids, sizeof(*l->pids));
+		if (!l->pids) {
+			err = -ENOMEM;
+			snprintf(errbuf, errlen, "out of memory");
+			goto cleanup;
+		}
+		memcpy(l->pids, o->pids, o->npids * sizeof(*l->pids));
+		l->npids = o->npids;
+	}
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		err = l->ncpus ? l->ncpus : -EINVAL;
@@ -464,11 +480,17 @@ struct uprobe_links {
 	struct bpf_link *links[];
 };
 
+/*
+ * One probe on every process that maps path (pid -1), or on each selected
+ * process: links[] has room for one link a pid, *n counts those made. A
+ * selected process that is gone has none.
+ */
 static int attach_one(struct loader *l, const char *prog_name, const char *path,
-		      uint64_t offset, bool ret, struct bpf_link **link,
-		      char *errbuf, size_t errlen)
+		      uint64_t offset, bool ret, struct bpf_link **links,
+		      size_t *n, char *errbuf, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
+	size_t npids = l->npids ? l->npids : 1;
 	struct bpf_program *prog;
 	int err;
 
@@ -477,10 +499,18 @@ static int attach_one(struct loader *l, const char *prog_name, const char *path,
 		snprintf(errbuf, errlen, "no BPF program %s loaded", prog_name);
 		return -ENOENT;
 	}
-	/* pid -1: every process that maps the file */
-	*link = bpf_program__attach_uprobe_opts(prog, -1, path, offset, &opts);
-	if (!*link) {
+	for (size_t i = 0; i < npids; i++) {
+		pid_t pid = l->npids ? (pid_t)l->pids[i] : -1;
+
+		links[*n] = bpf_program__attach_uprobe_opts(prog, pid, path,
+							    offset, &opts);
+		if (links[*n]) {
+			(*n)++;
+			continue;
+		}
 		err = -errno;
+		if (err == -ESRCH && pid > 0)
+			continue;
 		snprintf(errbuf, errlen, "%s at offset 0x%llx: %s",
 			 ret ? "uretprobe" : "uprobe",
 			 (unsigned long long)offset, strerror(-err));
@@ -494,26 +524,22 @@ int loader__attach_uprobes(struct loader *l, const char *path,
 			   struct uprobe_links **ret, char *errbuf,
 			   size_t errlen)
 {
+	size_t npids = l->npids ? l->npids : 1;
 	struct uprobe_links *ul;
 	int err = 0;
 
-	ul = calloc(1, sizeof(*ul) + 2 * n * sizeof(ul->links[0]));
+	ul = calloc(1, sizeof(*ul) + 2 * n * npids * sizeof(ul->links[0]));
 	if (!ul)
 		return -ENOMEM;
 	for (size_t i = 0; i < n && !err; i++) {
 		if (!specs[i].offset)
 			continue;
 		err = attach_one(l, specs[i].entry_prog, path, specs[i].offset,
-				 false, &ul->links[ul->n], errbuf, errlen);
-		if (err)
-			break;
-		ul->n++;
-		if (!specs[i].ret_prog)
+				 false, ul->links, &ul->n, errbuf, errlen);
+		if (err || !specs[i].ret_prog)
 			continue;
 		err = attach_one(l, specs[i].ret_prog, path, specs[i].offset,
-				 true, &ul->links[ul->n], errbuf, errlen);
-		if (!err)
-			ul->n++;
+				 true, ul->links, &ul->n, errbuf, errlen);
 	}
 	if (err) {
 		uprobe_links__free(ul);
@@ -553,6 +579,7 @@ void loader__free(struct loader *l)
 	for (unsigned int i = 0; i < l->nattached; i++)
 		bpf_link__destroy(l->links[i]);
 	free(l->links);
+	free(l->pids);
 	spantap_bpf__destroy(l->skel);
 	free(l);
 }

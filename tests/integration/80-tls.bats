@@ -200,6 +200,29 @@ check_py_spans() {
 	check_py_spans $PYS
 }
 
+@test "tls with --pid of the server: its 10 https server spans alone, and the uprobes sit in it alone (valgrind runs beside)" {
+	local expected=$BATS_TEST_TMPDIR/expected vg vgout
+	start_tls_server $PYS
+	start_spantap --pid "$TLS_SERVER_PID" --output json
+	run_tls_client $PYS -- "${PY_PATHS[@]}"
+	# a process --pid leaves out has no breakpoint of spantap's in its
+	# code: valgrind, which would die of one (README, limits), runs
+	run valgrind -q --error-exitcode=99 /bin/true
+	vg=$status vgout=$output
+	stop_spantap
+
+	check_py_client
+	[ "$vg" -eq 0 ] || fail "valgrind /bin/true exited $vg during capture --pid:" "$vgout"
+	py_expected "$expected"
+	sort -o "$expected" "$expected"
+	assert_eq "$(spans_where .)" 10 "spans (the server's only)" || fail "$(dump_spans)"
+	diff -u "$expected" <(triples 'select(.kind=="server" and .service_name=="tls-server")') ||
+		fail "server spans' (method, path, status) differ from the requests sent:" "$(dump_spans)"
+	assert_eq "$(spans_where 'select(.attributes["url.scheme"] != "https")')" 0 "spans whose url.scheme is not https"
+	assert_eq "$(spans 'select(.kind=="server") | .pid' | sort -u)" "$TLS_SERVER_PID" "pid of the server spans"
+	assert_no_loss
+}
+
 @test "tls small SSL_writes: requests in 7-byte and responses in 5-byte SSL_write_ex calls give the same spans" {
 	start_tls_server $PYS --small-writes 5
 	start_spantap --port $PYS --output json
