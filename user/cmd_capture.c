@@ -298,7 +298,8 @@ static void report_counters(struct capture *cap)
 		"thread_ambiguous=%llu, thread_not_used=%llu, connection=%llu, "
 		"connection_late=%llu, "
 		"connection_unseen=%llu, unresolved=%llu, evicted=%llu, "
-		"unremembered=%llu, held=%llu, hold_full=%llu, bounded=%llu\n",
+		"recycled=%llu, unremembered=%llu, held=%llu, hold_full=%llu, "
+		"bounded=%llu\n",
 		(unsigned long long)ps->links.traceparent,
 		(unsigned long long)ps->links.thread,
 		(unsigned long long)ps->links.thread_ambiguous,
@@ -308,6 +309,7 @@ static void report_counters(struct capture *cap)
 		(unsigned long long)ps->links.connection_unseen,
 		(unsigned long long)ps->links.unresolved,
 		(unsigned long long)ps->links.evicted,
+		(unsigned long long)ps->links.recycled,
 		(unsigned long long)ps->links.unremembered,
 		(unsigned long long)ps->links.held,
 		(unsigned long long)ps->links.hold_full,

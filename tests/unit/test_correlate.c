@@ -452,7 +452,8 @@ TEST(correlate_request_in_flight_kept)
 	correlate__finish(k, sid, &s);
 	ASSERT_MEMEQ(s.trace_id, c.trace_id, 16);
 	ASSERT_MEMEQ(c.parent_span_id, sid, 8);
-	ASSERT_TRUE(correlate__stats(k)->evicted > 0);
+	/* the table went round: finished entries were taken, none live */
+	ASSERT_TRUE(correlate__stats(k)->recycled > 0);
 	correlate__free(k);
 }
 

@@ -86,7 +86,6 @@ struct correlate {
 	struct span *held;	/* HOLD_MAX, taken on first use */
 	uint32_t nnodes; /* a power of two */
 	uint32_t next;	 /* sequence number of the next node taken */
-	uint64_t nodes_evicted;
 	struct fixmap *threads;
 	struct fixmap *pairs;
 	struct correlate_stats st;
@@ -173,7 +172,7 @@ static struct node *node_take(struct correlate *k, uint8_t ret_id[8])
 		if (n->open)
 			continue;
 		if (memcmp(n->span_id, zero, 8))
-			k->nodes_evicted++;
+			k->st.recycled++;
 		memset(n, 0, sizeof(*n));
 		span__random_id(ret_id, 4);
 		/* the whole sequence number, not just the slot: ids of
@@ -582,7 +581,6 @@ void correlate__release(struct correlate *k, const uint8_t span_id[8])
 const struct correlate_stats *correlate__stats(struct correlate *k)
 {
 	/* summed when asked for, not on every start */
-	k->st.evicted = k->nodes_evicted + fixmap__evicted(k->threads) +
-			fixmap__evicted(k->pairs);
+	k->st.evicted = fixmap__evicted(k->threads) + fixmap__evicted(k->pairs);
 	return &k->st;
 }

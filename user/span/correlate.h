@@ -67,7 +67,13 @@ struct correlate_stats {
 	 */
 	uint64_t connection_unseen;
 	uint64_t unresolved; /* trace id from a parent no longer known */
-	uint64_t evicted;    /* entries pushed out of full tables */
+	uint64_t evicted;    /* live entries pushed out of full tables */
+	/*
+	 * finished spans' entries taken for new spans: the table's turnover,
+	 * no loss (a child ending after its parent's entry went is
+	 * counted as unresolved)
+	 */
+	uint64_t recycled;
 	/* requests started when the table was full of requests in flight */
 	uint64_t unremembered;
 	/* finished spans held back for a client end due on this node */
