@@ -9,8 +9,10 @@
  * kprobe/kretprobe form for kernels without trampolines; the loader
  * loads one. Both feed lib/io.bpf.h, so the events are those of the
  * syscall tracepoints. tcp_close ends a connection as close() does in
- * tracepoint mode; accept and connect stay on their syscall tracepoints
- * (once per connection, so their fd walk costs little).
+ * tracepoint mode. Roles come from TCP's states (stp_tcp_state, in
+ * sock_tracepoints.bpf.c), as in the socket tracepoints' mode, not from
+ * accept and connect: one syscall tracepoint attached sends every
+ * syscall on the host down the kernel's traced path.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>

@@ -20,7 +20,8 @@
  * SYN_RECV) and wait in conn_roles for the first bytes, which announce the
  * connection with its process; TCP_CLOSE ends it (a process's close() leads
  * there too, one round trip later), and bytes read after it keep its
- * identity through closed_conns.
+ * identity through closed_conns. The socket mode (sock_layer.bpf.c) loads
+ * stp_tcp_state too, for the same roles and ends.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Where TCP connections begin and end for spantap: accept and connect give a
- * connection its role before its first byte; close and the kernel's move to
- * TCP_CLOSE end it, so userspace can finish messages that run until close
- * and free the connection's state.
+ * Where TCP connections begin and end for spantap in tracepoint mode: accept
+ * and connect give a connection its role before its first byte; close and
+ * the kernel's move to TCP_CLOSE end it, so userspace can finish messages
+ * that run until close and free the connection's state. (The socket modes
+ * take roles and ends from TCP's states alone: sock_tracepoints.bpf.c.)
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>

@@ -179,7 +179,16 @@ static bool in_mode(const struct bpf_program *prog, const struct loader_opts *o,
 
 	if (o->mode == ATTACH_MODE_SOCK_TP)
 		return in_sock_tp_mode(prog);
+	/*
+	 * The socket mode learns roles and ends from TCP's states, as the
+	 * socket tracepoints' mode does: a syscall tracepoint, even one on
+	 * accept or connect, sends every syscall of every process on the
+	 * host down the kernel's traced path.
+	 */
 	if (sec_starts(prog, "tp_btf/"))
+		return sock && !strcmp(name, "stp_tcp_state");
+	if (sock && (sec_starts(prog, "tracepoint/syscalls/") ||
+		     !strcmp(name, "tp_inet_sock_set_state")))
 		return false;
 	if (ends_with(name, "_btf"))
 		return !sock && io == IO_EXIT_BTF;

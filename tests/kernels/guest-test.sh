@@ -14,7 +14,10 @@
 #   2. per attach mode the kernel supports: a python3 http.server on
 #      127.0.0.1:PORT, `spantap capture --attach-mode MODE`, 5 curl requests
 #      (4 GET /index.html 200, 1 GET /missing 404), SIGINT, and exactly 5
-#      server + 5 client spans with the right path and status, no loss
+#      server + 5 client spans with the right path and status, no loss;
+#      in every mode but tracepoint, no syscall tracepoint among spantap's
+#      programs (one would send every syscall on the machine down the
+#      kernel's traced path)
 #   3. the instruction count of each of spantap's BPF programs, taken while
 #      capture runs: verified_insns where the kernel reports it (5.16+),
 #      else the translated length (bytes_xlated / 8)
@@ -167,7 +170,8 @@ start_server() {
 }
 
 # insns PID MODE: the instruction counts of the BPF programs PID holds, into
-# $work/insns.MODE as "name count verified|xlated". The ids and, on 5.16+,
+# $work/insns.MODE as "name count verified|xlated", and their types into
+# $work/types.MODE as "name type" (bpftool's). The ids and, on 5.16+,
 # verified_insns come from /proc/PID/fdinfo (Debian's bpftool 7.1 does not
 # print verified_insns); names and translated lengths from bpftool, whose
 # names are whole (the kernel's are cut at 15 characters).
@@ -190,6 +194,8 @@ insns() {
 		| if $vi[$id] > 0 then "\(.name) \($vi[$id]) verified"
 		  else "\(.name) \((.bytes_xlated // 0) / 8 | floor) xlated" end' \
 		"$work/progs.json" | sort -u >"$work/insns.$2"
+	jq -r --argjson vi "$vi" '.[] | (.id | tostring) as $id | select($vi | has($id))
+		| "\(.name) \(.type)"' "$work/progs.json" | sort -u >"$work/types.$2"
 }
 
 # capture MODE: one cell; sets cell_result and cell_reason
@@ -226,6 +232,12 @@ capture() {
 	expected=$work/expected.$mode
 	: >"$expected"
 	bad=
+	# spantap's classic tracepoints are the syscalls', the scheduler's
+	# and inet_sock_set_state
+	if [ "$mode" != tracepoint ] && [ -s "$work/types.$mode" ]; then
+		v=$(awk '$2 == "tracepoint" && $1 !~ /^tp_sched_/ && $1 != "tp_inet_sock_set_state" { printf "%s%s", s, $1; s = " " }' "$work/types.$mode")
+		[ -z "$v" ] || bad="syscall tracepoints attached: $v"
+	fi
 	for i in 1 2 3 4 5; do
 		if [ $i -eq 3 ]; then p=/missing want=404; else p=/index.html want=200; fi
 		code=$(curl -sS -o /dev/null --max-time 30 -w '%{http_code}' "$url$p" 2>>"$work/curl.err") || true
