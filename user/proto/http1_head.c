@@ -203,6 +203,112 @@ static enum line_res check_status_line(const uint8_t *s, size_t n,
 }
 
 /*
+ * The start line as nearly every head has it, complete within lim bytes:
+ * found and judged in one pass, where finding its LF first (memchr) read
+ * it twice. Returns its length with its CRLF or LF, or 0 for any other
+ * line, left to check_request_line() or check_status_line(): they take
+ * every line taken here, with the same method, target, version and
+ * status.
+ */
+static size_t quick_request_line(const uint8_t *s, size_t lim,
+				 struct http1_msg *msg)
+{
+	size_t i = 0, t0, tlen, mlen;
+
+	while (i < lim && i <= HTTP1_METHOD_SANE && ascii__tchar[s[i]])
+		i++;
+	mlen = i;
+	if (!mlen || mlen > HTTP1_METHOD_SANE || i == lim || s[i] != ' ')
+		return 0;
+	t0 = ++i;
+	i += ascii__no_ctl_sp_run(s + i, lim - i);
+	tlen = i - t0;
+	/* SP "HTTP/1.x" and CR LF or LF */
+	if (!tlen || lim - i < 10 || s[i] != ' ' ||
+	    memcmp(s + i + 1, "HTTP/1.", 7) ||
+	    (s[i + 8] != '0' && s[i + 8] != '1'))
+		return 0;
+	if (s[i + 9] == '\n') {
+		i += 10;
+	} else if (s[i + 9] == '\r' && lim - i > 10 && s[i + 10] == '\n') {
+		i += 11;
+	} else {
+		return 0;
+	}
+	msg->method_len = copy_cut(msg->method, sizeof(msg->method), s, mlen);
+	if (msg->method_len < mlen)
+		msg->flags |= HTTP1_F_METHOD_CUT;
+	msg->target_len =
+		copy_cut(msg->target, sizeof(msg->target), s + t0, tlen);
+	if (msg->target_len < tlen)
+		msg->flags |= HTTP1_F_TARGET_CUT;
+	msg->version_minor = s[t0 + tlen + 8] - '0';
+	return i;
+}
+
+static size_t quick_status_line(const uint8_t *s, size_t lim,
+				struct http1_msg *msg)
+{
+	size_t i = 13;
+
+	/* "HTTP/1.x 3DIGIT SP", the first digit not 0 */
+	if (lim <= i || memcmp(s, "HTTP/1.", 7) ||
+	    (s[7] != '0' && s[7] != '1') || s[8] != ' ' || s[9] < '1' ||
+	    s[9] > '9' || !ascii__is_digit(s[10]) || !ascii__is_digit(s[11]) ||
+	    s[12] != ' ')
+		return 0;
+	/* the reason: to the first control byte but HTAB */
+	for (;;) {
+		i += ascii__no_ctl_run(s + i, lim - i);
+		if (i == lim)
+			return 0;
+		if (s[i] != '\t')
+			break;
+		i++;
+	}
+	if (s[i] == '\n')
+		i++;
+	else if (s[i] == '\r' && i + 1 < lim && s[i + 1] == '\n')
+		i += 2;
+	else
+		return 0;
+	msg->version_minor = s[7] - '0';
+	msg->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	return i;
+}
+
+/*
+ * The start line of a head in buf[0..lim): LINE_OK with its length, line
+ * end included, in *ret_next and what it says in msg; LINE_MORE while it
+ * may yet turn out fine; LINE_BAD.
+ */
+enum line_res http1_start_line(const uint8_t *buf, size_t lim,
+			       enum http1_kind kind, struct http1_msg *msg,
+			       size_t *ret_next)
+{
+	const uint8_t *nl;
+	enum line_res r;
+	size_t p, n;
+
+	p = kind == HTTP1_REQUEST ? quick_request_line(buf, lim, msg)
+				  : quick_status_line(buf, lim, msg);
+	if (p) {
+		*ret_next = p;
+		return LINE_OK;
+	}
+	nl = find_lf(buf, lim, lim);
+	p = nl ? (size_t)(nl - buf) + 1 : lim;
+	/* a CR is only allowed right before the LF */
+	n = line_content(buf, nl ? p - 1 : lim);
+	if (kind == HTTP1_REQUEST)
+		r = check_request_line(buf, n, nl != NULL, msg);
+	else
+		r = check_status_line(buf, n, nl != NULL, msg);
+	*ret_next = p;
+	return r;
+}
+
+/*
  * A head's field line at s, avail bytes there: validated and its end found
  * in one pass (every field line of every message comes here; finding the
  * LF first read each value twice). *ret_colon: the name's length; *ret_n:
@@ -660,7 +766,6 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 	struct head_fields hf = {0};
 	size_t p, lim = len < HTTP1_HEAD_MAX ? len : HTTP1_HEAD_MAX;
 	unsigned int nfields = 0;
-	const uint8_t *nl;
 	enum line_res r;
 	size_t n;
 
@@ -668,14 +773,7 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 	msg->kind = kind;
 	*err = HEAD_ERR_SYNTAX;
 
-	nl = find_lf(buf, lim, lim);
-	p = nl ? (size_t)(nl - buf) + 1 : lim;
-	/* a CR is only allowed right before the LF */
-	n = line_content(buf, nl ? p - 1 : lim);
-	if (kind == HTTP1_REQUEST)
-		r = check_request_line(buf, n, nl != NULL, msg);
-	else
-		r = check_status_line(buf, n, nl != NULL, msg);
+	r = http1_start_line(buf, lim, kind, msg, &p);
 	if (r != LINE_OK)
 		return head_stop(r, len, err);
 

@@ -54,6 +54,9 @@ static inline size_t line_content(const uint8_t *s, size_t n)
 
 enum line_res http1_check_field_line(const uint8_t *s, size_t n,
 				     bool complete, size_t *ret_colon);
+enum line_res http1_start_line(const uint8_t *buf, size_t lim,
+			       enum http1_kind kind, struct http1_msg *msg,
+			       size_t *ret_next);
 enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 				       enum http1_kind kind,
 				       struct http1_msg *msg,
