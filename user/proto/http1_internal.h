@@ -57,6 +57,9 @@ enum line_res http1_check_field_line(const uint8_t *s, size_t n,
 enum line_res http1_start_line(const uint8_t *buf, size_t lim,
 			       enum http1_kind kind, struct http1_msg *msg,
 			       size_t *ret_next);
+enum line_res http1_scan_field_line(const uint8_t *s, size_t avail,
+				    size_t *ret_colon, size_t *ret_n,
+				    size_t *ret_next);
 enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 				       enum http1_kind kind,
 				       struct http1_msg *msg,
