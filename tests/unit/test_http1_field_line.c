@@ -47,6 +47,16 @@ static enum line_res ref_scan_short(const uint8_t *s, size_t avail,
 }
 
 #ifdef __SSE2__
+static unsigned int ref_v_ctl_but_tab(__m128i x)
+{
+	const __m128i below = _mm_set1_epi8(0x1f);
+	__m128i ctl = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
+				   _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+
+	return (unsigned int)_mm_movemask_epi8(
+		_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl));
+}
+
 static unsigned int ref_tail_mask(const uint8_t *s, size_t avail, size_t i,
 				  unsigned int (*class)(__m128i))
 {
@@ -90,12 +100,12 @@ static enum line_res ref_scan(const uint8_t *s, size_t avail, size_t *ret_colon,
 	*ret_colon = i++;
 	for (;; i += 16) {
 		if (i + 16 <= avail) {
-			m = ascii__v_ctl_but_tab(
+			m = ref_v_ctl_but_tab(
 				_mm_loadu_si128((const __m128i *)(s + i)));
 		} else {
 			if (i >= avail)
 				return LINE_MORE;
-			m = ref_tail_mask(s, avail, i, ascii__v_ctl_but_tab);
+			m = ref_tail_mask(s, avail, i, ref_v_ctl_but_tab);
 			if (!m)
 				return LINE_MORE;
 		}

@@ -62,16 +62,12 @@ static inline unsigned int ascii__v_below_or_del(__m128i x, uint8_t lo)
 	return (unsigned int)_mm_movemask_epi8(stop);
 }
 
-/* Bit k set when byte k of x is a control byte other than HTAB. */
-static inline unsigned int ascii__v_ctl_but_tab(__m128i x)
+/* Bit k set when byte k of x is a control byte (HTAB too). */
+static inline unsigned int ascii__v_ctl(__m128i x)
 {
-	const __m128i below = _mm_set1_epi8(0x1f);
-	__m128i ctl = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
-				   _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
-
-	return (unsigned int)_mm_movemask_epi8(
-		_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl));
+	return ascii__v_below_or_del(x, 0x20);
 }
+
 #endif
 
 /*
