@@ -160,6 +160,7 @@ TEST(ascii_vector_masks_are_the_byte_classes)
 		for (size_t o = 0; o < sizeof(others); o++) {
 			for (size_t pos = 0; pos < 16; pos++) {
 				unsigned int want_name = 0, want_ctl = 0;
+				unsigned int want_alpha_dash = 0;
 				__m128i x;
 
 				memset(buf, others[o], sizeof(buf));
@@ -167,12 +168,17 @@ TEST(ascii_vector_masks_are_the_byte_classes)
 				for (size_t k = 0; k < 16; k++) {
 					if (!is_alnum_dash(buf[k]))
 						want_name |= 1u << k;
+					if (!is_alnum_dash(buf[k]) ||
+					    (buf[k] >= '0' && buf[k] <= '9'))
+						want_alpha_dash |= 1u << k;
 					if (is_ctl(buf[k]))
 						want_ctl |= 1u << k;
 				}
 				x = _mm_loadu_si128((const __m128i *)buf);
 				ASSERT_EQ(ascii__v_not_alnum_dash(x),
 					  want_name);
+				ASSERT_EQ(ascii__v_not_alpha_dash(x),
+					  want_alpha_dash);
 				ASSERT_EQ(ascii__v_ctl(x), want_ctl);
 			}
 		}

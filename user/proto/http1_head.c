@@ -376,10 +376,11 @@ static inline unsigned int tail_mask(const uint8_t *s, size_t avail, size_t i,
 
 /*
  * scan_field_line_short() sixteen bytes at a time: to the first byte of
- * the name that is not a letter, digit or '-' (nearly always the colon),
- * then from the colon to the first control byte but HTAB. The value's
- * vectors start after the colon rather than going on from the name's:
- * fewer of them, as most lines are longer than a vector.
+ * the name that is not a letter or '-' (nearly always the colon; a digit
+ * is rare enough in names to be looked at by itself, and the vectors go
+ * on after it), then from the colon to the first control byte but HTAB.
+ * The value's vectors start after the colon rather than going on from
+ * the name's: fewer of them, as most lines are longer than a vector.
  */
 static inline __attribute__((always_inline)) enum line_res
 scan_field_line(const uint8_t *s, size_t avail, size_t *ret_colon,
@@ -392,7 +393,7 @@ scan_field_line(const uint8_t *s, size_t avail, size_t *ret_colon,
 		return scan_field_line_short(s, avail, ret_colon, ret_n,
 					     ret_next);
 	/* the name: tchars up to the colon; the first vector is all there */
-	m = ascii__v_not_alnum_dash(_mm_loadu_si128((const __m128i *)s));
+	m = ascii__v_not_alpha_dash(_mm_loadu_si128((const __m128i *)s));
 	for (;;) {
 		if (m) {
 			i += (size_t)__builtin_ctz(m);
@@ -407,12 +408,12 @@ scan_field_line(const uint8_t *s, size_t avail, size_t *ret_colon,
 				return LINE_MORE;
 		}
 		if (i + 16 <= avail) {
-			m = ascii__v_not_alnum_dash(
+			m = ascii__v_not_alpha_dash(
 				_mm_loadu_si128((const __m128i *)(s + i)));
 		} else {
 			if (i == avail)
 				return LINE_MORE;
-			m = tail_mask(s, avail, i, ascii__v_not_alnum_dash);
+			m = tail_mask(s, avail, i, ascii__v_not_alpha_dash);
 		}
 	}
 	if (!i)

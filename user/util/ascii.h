@@ -49,6 +49,22 @@ static inline unsigned int ascii__v_not_alnum_dash(__m128i x)
 }
 
 /*
+ * Bit k set when byte k of x is not a letter or '-': three instructions
+ * fewer than ascii__v_not_alnum_dash(), for field names, where a digit
+ * is rare enough to be looked up by itself.
+ */
+static inline unsigned int ascii__v_not_alpha_dash(__m128i x)
+{
+	__m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i alpha = _mm_cmpgt_epi8(
+		_mm_set1_epi8(-128 + 26),
+		_mm_add_epi8(low, _mm_set1_epi8((char)(0x80 - 'a'))));
+	__m128i ok = _mm_or_si128(alpha, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+
+	return ~(unsigned int)_mm_movemask_epi8(ok) & 0xffff;
+}
+
+/*
  * Bit k set when byte k of x is below lo (at most 0x80) or is 0x7f: an
  * unsigned minimum finds the bytes below lo.
  */
