@@ -364,14 +364,17 @@ scan_field_line_short(const uint8_t *s, size_t avail, size_t *ret_colon,
 /*
  * The last sixteen of avail (at least 16) bytes at s, as a mask by
  * class(), shifted so that bit k is s[i + k]: the end of the buffer
- * without reading past it. No bits are set past the end.
+ * without reading past it. No bits are set past the end. The shift is
+ * taken between pointers: taken from avail, gcc worked out 16 - avail
+ * for every line in case the line needed it.
  */
 static inline unsigned int tail_mask(const uint8_t *s, size_t avail, size_t i,
 				     unsigned int (*class)(__m128i))
 {
-	__m128i x = _mm_loadu_si128((const __m128i *)(s + avail - 16));
+	const uint8_t *last = s + avail - 16;
+	__m128i x = _mm_loadu_si128((const __m128i *)last);
 
-	return class(x) >> (i - (avail - 16));
+	return class(x) >> ((s + i) - last);
 }
 
 /*
@@ -805,7 +808,7 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 	size_t p, lim = len < HTTP1_HEAD_MAX ? len : HTTP1_HEAD_MAX;
 	unsigned int nfields = 0;
 	enum line_res r;
-	size_t n;
+	size_t n, next;
 
 	msg_clear(msg);
 	msg->kind = kind;
@@ -815,23 +818,28 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 	if (r != LINE_OK)
 		return head_stop(r, len, err);
 
-	for (;;) {
-		const uint8_t *s = buf + p;
-		size_t avail = lim - p, next = 0, colon = 0;
+	/*
+	 * Line by line with a pointer to the line and one to the end: with
+	 * buf, an offset and lim all kept, as before, gcc spilled two of
+	 * them and reloaded them for each line.
+	 */
+	for (const uint8_t *s = buf + p, *end = buf + lim;; s += next) {
+		size_t avail = (size_t)(end - s), colon = 0;
 
 		n = 0;
+		next = 0;
 		r = scan_field_line(s, avail, &colon, &n, &next);
 		/*
 		 * The empty line that ends the head starts with no tchar:
 		 * it is looked for only among the lines refused as fields.
 		 */
 		if (r == LINE_BAD && s[0] == '\n') {
-			p++;
+			p = (size_t)(s - buf) + 1;
 			break;
 		}
 		if (r == LINE_BAD && s[0] == '\r') {
 			if (avail > 1 && s[1] == '\n') {
-				p += 2;
+				p = (size_t)(s - buf) + 2;
 				break;
 			}
 			r = avail == 1 ? LINE_MORE : LINE_BAD;
@@ -846,7 +854,6 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 			*err = HEAD_ERR_LENGTH;
 			return PARSE_INVALID;
 		}
-		p += next;
 	}
 
 	if (head_finish(msg, &hf))
