@@ -6,6 +6,7 @@
  * and random lines, each from a heap copy of just its bytes so that ASan
  * sees a read past them.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,20 @@ static enum line_res ref_start_line(const uint8_t *buf, size_t lim,
 static struct http1_msg want_msg, got_msg;
 static unsigned long n_ok;
 
+/*
+ * The same message: all before the strings, and the strings up to their
+ * NULs (what comes after one is not part of it).
+ */
+static bool same_msg(const struct http1_msg *a, const struct http1_msg *b)
+{
+	return !memcmp(a, b, offsetof(struct http1_msg, method)) &&
+	       !strcmp(a->method, b->method) && !strcmp(a->target, b->target) &&
+	       !strcmp(a->host, b->host) &&
+	       !strcmp(a->user_agent, b->user_agent) &&
+	       !strcmp(a->traceparent, b->traceparent) &&
+	       !strcmp(a->tracestate, b->tracestate);
+}
+
 /* Both ways on buf[0..len), as a request and as a response. */
 static void check_both(const uint8_t *buf, size_t len)
 {
@@ -159,7 +174,7 @@ static void check_both(const uint8_t *buf, size_t len)
 		want = ref_start_line(b, len, kind, &want_msg, &want_next);
 		got = http1_start_line(b, len, kind, &got_msg, &got_next);
 		if (got != want || (want == LINE_OK && got_next != want_next) ||
-		    memcmp(&got_msg, &want_msg, sizeof(got_msg))) {
+		    !same_msg(&got_msg, &want_msg)) {
 			test__fail(__FILE__, __LINE__,
 				   "kind %d, \"%.*s\" (%zu bytes): %d, next %zu"
 				   " != %d, next %zu",

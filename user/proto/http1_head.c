@@ -235,13 +235,32 @@ static inline size_t quick_request_line(const uint8_t *s, size_t lim,
 	} else {
 		return 0;
 	}
-	msg->method_len = copy_cut(msg->method, sizeof(msg->method), s, mlen);
-	if (msg->method_len < mlen)
-		msg->flags |= HTTP1_F_METHOD_CUT;
-	msg->target_len =
-		copy_cut(msg->target, sizeof(msg->target), s + t0, tlen);
-	if (msg->target_len < tlen)
-		msg->flags |= HTTP1_F_TARGET_CUT;
+	/*
+	 * A short method and target are copied a word or two whole, then
+	 * cut by their NUL, where copy_cut() branched on their lengths; the
+	 * bytes after a NUL are never read (see msg_clear()). The line has
+	 * twelve bytes after the method: eight can be read at s.
+	 */
+	if (mlen < 8) {
+		memcpy(msg->method, s, 8);
+		msg->method[mlen] = '\0';
+		msg->method_len = mlen;
+	} else {
+		msg->method_len =
+			copy_cut(msg->method, sizeof(msg->method), s, mlen);
+		if (msg->method_len < mlen)
+			msg->flags |= HTTP1_F_METHOD_CUT;
+	}
+	if (tlen < 16 && lim - t0 >= 16) {
+		memcpy(msg->target, s + t0, 16);
+		msg->target[tlen] = '\0';
+		msg->target_len = tlen;
+	} else {
+		msg->target_len = copy_cut(msg->target, sizeof(msg->target),
+					   s + t0, tlen);
+		if (msg->target_len < tlen)
+			msg->flags |= HTTP1_F_TARGET_CUT;
+	}
 	msg->version_minor = s[t0 + tlen + 8] - '0';
 	return i;
 }
