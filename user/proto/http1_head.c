@@ -32,7 +32,9 @@ static const char *const http1_methods[] = {
  * is all the lowercasing needed: it makes b's byte of a letter's two
  * cases only, and of a digit or '-' besides itself only of a control byte
  * (HTAB becomes ')'). Every field name is compared with one or two
- * literals: a word at a time, the last word overlapping the one before.
+ * literals: a word at a time, the last word overlapping the one before;
+ * from four bytes to seven, two such halves of a word (a byte at a time,
+ * "host" cost some 25 instructions a request).
  */
 static inline bool mem_ieq_n(const uint8_t *a, size_t n, const char *b,
 			     size_t bn)
@@ -43,11 +45,20 @@ static inline bool mem_ieq_n(const uint8_t *a, size_t n, const char *b,
 
 	if (n != bn)
 		return false;
-	if (n < 8) {
+	if (n < 4) {
 		for (i = 0; i < n; i++)
 			if ((a[i] | 0x20) != (uint8_t)b[i])
 				return false;
 		return true;
+	}
+	if (n < 8) {
+		uint32_t a0, a1, b0, b1;
+
+		memcpy(&a0, a, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return (a0 | 0x20202020u) == b0 && (a1 | 0x20202020u) == b1;
 	}
 	for (i = 0;; i += 8) {
 		if (i + 8 > n)
