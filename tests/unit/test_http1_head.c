@@ -591,7 +591,7 @@ TEST(http1_field_lines_across_vectors)
 TEST(http1_field_values_across_vectors)
 {
 	struct http1_msg m;
-	char buf[200], ua[64];
+	char buf[320], ua[64];
 
 	for (size_t pad = 0; pad < 20; pad++) {
 		for (size_t vl = 1; vl < 40; vl++) {
