@@ -138,11 +138,11 @@ static void status_clear(struct capture *cap)
 }
 
 /* pipeline_opts.other_proto: the kernel stops sending its socket bytes */
-static void on_other_proto(void *arg, uint64_t conn_id)
+static void on_other_proto(void *arg, uint64_t conn_id, bool tls)
 {
 	struct capture *cap = arg;
 
-	loader__skip_other_proto(cap->loader, conn_id);
+	loader__skip_other_proto(cap->loader, conn_id, tls);
 }
 
 static void on_span(struct span *s, void *arg)

@@ -439,13 +439,13 @@ uint64_t loader__tls_calls_open(const struct loader *l)
 	return __atomic_load_n(&l->skel->bss->ssl_calls_open, __ATOMIC_RELAXED);
 }
 
-void loader__skip_other_proto(struct loader *l, uint64_t conn_id)
+void loader__skip_other_proto(struct loader *l, uint64_t conn_id, bool tls)
 {
 	if (!l || !l->skel->bss)
 		return;
 	__atomic_store_n(
 		&l->skel->bss->other_proto_conns[ST_OTHER_PROTO_SLOT(conn_id)],
-		conn_id, __ATOMIC_RELAXED);
+		tls ? ~conn_id : conn_id, __ATOMIC_RELAXED);
 }
 
 int loader__read_stats(const struct loader *l, uint64_t *out)

@@ -55,11 +55,11 @@ int loader__ringbuf_fd(const struct loader *l);
  */
 uint64_t loader__tls_calls_open(const struct loader *l);
 /*
- * The agent will not parse conn_id's socket bytes (another protocol): the
- * kernel stops sending them, and counts what it holds back. TLS plaintext
- * still comes.
+ * The agent will not parse conn_id's bytes (another protocol): the kernel
+ * stops sending them, and counts what it holds back. tls: the connection's
+ * plaintext from a TLS library too; else its socket bytes only.
  */
-void loader__skip_other_proto(struct loader *l, uint64_t conn_id);
+void loader__skip_other_proto(struct loader *l, uint64_t conn_id, bool tls);
 /* Sum the per-CPU counters into out[ST_STAT__MAX]. */
 int loader__read_stats(const struct loader *l, uint64_t *out);
 enum attach_mode loader__mode(const struct loader *l);

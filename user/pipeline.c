@@ -223,7 +223,8 @@ static bool detect(struct pipeline *p, struct conn *c, int dir)
 	if (c->proto == PROTO_OTHER) {
 		p->stats.conns_other++;
 		if (p->opts.other_proto)
-			p->opts.other_proto(p->opts.other_proto_ctx, c->id);
+			p->opts.other_proto(p->opts.other_proto_ctx, c->id,
+					    c->tls);
 		return true;
 	}
 	c->proto_state = http1_conn__new(c, &p->stats.http1);

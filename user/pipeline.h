@@ -9,6 +9,7 @@
 #ifndef __SPANTAP_PIPELINE_H
 #define __SPANTAP_PIPELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,10 +24,13 @@ struct pipeline_opts {
 	struct span_sink sink;
 	/*
 	 * Told of each connection found to speak a protocol spantap does
-	 * not parse, whose later socket bytes it ignores: the capture tells
-	 * the kernel to stop sending them. NULL: nobody to tell.
+	 * not parse, whose later bytes it ignores: the capture tells the
+	 * kernel to stop sending them. tls: the connection's bytes are a TLS
+	 * library's plaintext, and the verdict covers them; else its socket
+	 * bytes only (plaintext may yet come, and is looked at afresh). NULL:
+	 * nobody to tell.
 	 */
-	void (*other_proto)(void *ctx, uint64_t conn_id);
+	void (*other_proto)(void *ctx, uint64_t conn_id, bool tls);
 	void *other_proto_ctx;
 };
 

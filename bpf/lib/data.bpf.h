@@ -91,17 +91,18 @@ static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 	struct st_data_event *e;
 	struct data_scratch *sc;
 	__u32 zero = 0;
-	__u64 want, copied = 0, size;
+	__u64 want, copied = 0, size, other;
 	__u16 flags = 0;
 	bool nocopy = a->source == ST_SRC_SENDFILE || (a->flags & IO_F_NOCOPY);
 
 	/*
-	 * The agent ignores the rest of this connection's socket bytes: no
-	 * copy, no record. Plaintext from a TLS library still goes (the
-	 * agent looks again at a connection that turns out to be TLS).
+	 * The agent ignores the rest of this connection's bytes: no copy,
+	 * no record. Its id: the socket's bytes (plaintext from a TLS
+	 * library still goes: the agent looks again at a connection that
+	 * turns out to be TLS); its id's complement: every byte.
 	 */
-	if (!ST_SRC_IS_TLS(a->source) &&
-	    other_proto_conns[ST_OTHER_PROTO_SLOT(conn_id)] == conn_id) {
+	other = other_proto_conns[ST_OTHER_PROTO_SLOT(conn_id)];
+	if (other == conn_id ? !ST_SRC_IS_TLS(a->source) : other == ~conn_id) {
 		stat_inc(ST_STAT_OTHER_PROTO_SKIPPED);
 		return 0;
 	}

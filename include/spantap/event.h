@@ -67,10 +67,12 @@ enum st_source {
 };
 
 /*
- * Connections whose socket bytes the agent does not want (it found them
- * to speak a protocol it does not parse), by conn id, in a table the agent
- * writes and the BPF side reads: a slot holds the last such id hashed to
- * it, so a collision only lets bytes through, never holds them back.
+ * Connections whose bytes the agent does not want (it found them to speak
+ * a protocol it does not parse), in a table the agent writes and the BPF
+ * side reads: a slot holds the last such conn id hashed to it, for the
+ * connection's socket bytes, or the id's complement, for all its bytes (a
+ * TLS connection's plaintext too). A collision only lets bytes through,
+ * never holds them back; no id's complement is an id (its CPU bits).
  */
 #define ST_OTHER_PROTO_SLOTS_LOG2 14
 #define ST_OTHER_PROTO_SLOTS (1u << ST_OTHER_PROTO_SLOTS_LOG2)

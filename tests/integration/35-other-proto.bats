@@ -7,6 +7,7 @@
 # whole. python http.server listens on HTTP, the echo server on BIN.
 
 load helpers
+load tls
 
 HTTP=18170
 BIN=18171
@@ -69,5 +70,35 @@ _skipped_at_least() {
 	assert_eq "$(spans_where 'select(.kind=="client" and .service_name=="curl")')" 5 "curl client spans"
 	assert_eq "$(spans_where .)" 10 "spans in all (none from the echo connection)" || fail "$(dump_spans)"
 	assert_eq "$(counter http1 invalid)" 0 "http1 invalid"
+	assert_no_loss
+}
+
+# Over TLS the kernel sends no socket bytes anyway (ciphertext): what it
+# holds back is the plaintext the uprobes read, once the agent has given up
+@test "another protocol over TLS: once the agent gives up on the plaintext, the kernel holds it back too" {
+	local stop=$BATS_TEST_TMPDIR/stop
+	make_cert
+	start_bg echo-server "$PY" "$FIXTURES/binary_echo.py" server $BIN "$TLS_CERT" "$TLS_KEY"
+	wait_for_port $BIN
+	start_spantap --port $BIN --output json
+	STATS_ID=$(stats_map_id) || fail "no map named stats among spantap's fds"
+	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN "$stop" "$TLS_CERT"
+	local client=$BG_PID
+	wait_until 20 "1000 transfers held back" _skipped_at_least 1000
+	touch "$stop"
+	wait_pid_exit "$client" 20 || fail "the echo client did not stop"
+	assert_eq "$WAIT_STATUS" 0 "the echo client's exit status" || fail "$(cat "$BATS_TEST_TMPDIR/echo-client")"
+	stop_spantap
+
+	local skipped trips
+	skipped=$(counter kernel other_proto_skipped)
+	trips=$(sed -nE 's/^round trips ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/echo-client")
+	[ "$skipped" -ge 1000 ] || fail "kernel other_proto_skipped is $skipped, not 1000 or more"
+	[ "$skipped" -le $((4 * trips)) ] ||
+		fail "$skipped transfers held back, more than the $((4 * trips)) made ($trips round trips)"
+	assert_eq "$(counter kernel tls_conns)" 2 "kernel tls_conns (the echo connection, both ends)"
+	assert_eq "$(counter agent conns_tls)" 2 "agent conns_tls"
+	assert_eq "$(counter agent conns_not_http)" 2 "agent conns_not_http"
+	assert_eq "$(spans_where .)" 0 "spans" || fail "$(dump_spans)"
 	assert_no_loss
 }

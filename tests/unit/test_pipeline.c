@@ -480,13 +480,16 @@ TEST(pipeline_non_http_is_ignored)
 }
 
 static uint64_t told[4];
+static bool told_tls[4];
 static int ntold;
 
-static void note_other_proto(void *ctx, uint64_t conn_id)
+static void note_other_proto(void *ctx, uint64_t conn_id, bool tls)
 {
 	ASSERT_TRUE(ctx == told);
-	if (ntold < 4)
+	if (ntold < 4) {
 		told[ntold] = conn_id;
+		told_tls[ntold] = tls;
+	}
 	ntold++;
 }
 
@@ -522,7 +525,20 @@ TEST(pipeline_other_proto_told_once_with_its_conn_id)
 			  4000 + i, 1);
 	ASSERT_EQ(ntold, 1);
 	ASSERT_EQ(told[0], 3);
+	ASSERT_TRUE(!told_tls[0]);
 	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
+	/* a TLS library's plaintext: the verdict covers it */
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	for (int i = 0; i < 8; i++) {
+		static const char frame[] = "\x01\x02 binary frame";
+
+		ASSERT_EQ(feed_src(p, 1, ST_DIR_INGRESS, ST_SRC_SSL_READ,
+				   i * (sizeof(frame) - 1), frame, 5000 + i, 1),
+			  0);
+	}
+	ASSERT_EQ(ntold, 2);
+	ASSERT_EQ(told[1], 1);
+	ASSERT_TRUE(told_tls[1]);
 	pipeline__free(p);
 }
 
