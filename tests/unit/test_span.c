@@ -224,3 +224,112 @@ TEST(span_is_root)
 	ASSERT_TRUE(!span__is_root(s));
 	free(s);
 }
+
+/*
+ * span__add_str as it was before its common case went inline into callers:
+ * the reference the inline one must match, result and span, for any input.
+ */
+static int ref_add_str(struct span *s, const char *key, const char *val,
+		       size_t len)
+{
+	uint16_t off = s->strbuf_len;
+	size_t n = len;
+
+	if (!key || (!val && len))
+		return -EINVAL;
+	if (s->nattrs >= SPAN_MAX_ATTRS) {
+		s->dropped_attrs++;
+		return -ENOSPC;
+	}
+	if (len > (size_t)(SPAN_STRBUF - off) ||
+	    utf8__copy_ascii(s->strbuf + off, val, len) != len) {
+		n = utf8__copy(s->strbuf + off, SPAN_STRBUF - off, val, len);
+		if (len && !n) {
+			s->dropped_attrs++;
+			return -ENOSPC;
+		}
+	}
+	s->attrs[s->nattrs++] = (struct span_attr){
+		.key = key, .type = SPAN_ATTR_STR, .len = n, .off = off};
+	s->strbuf_len = off + n;
+	return 0;
+}
+
+/* Both add val to a span of nattrs attributes and rem bytes of strbuf left */
+static bool add_str_same(uint16_t nattrs, size_t rem, const char *key,
+			 const char *val, size_t len)
+{
+	static struct span tmpl, a, b;
+	int ra, rb;
+
+	if (!tmpl.nattrs) {
+		memset(&tmpl, 0x5a, sizeof(tmpl));
+		span__reset(&tmpl);
+		tmpl.nattrs = 1;
+	}
+	tmpl.nattrs = nattrs;
+	tmpl.strbuf_len = SPAN_STRBUF - rem;
+	a = tmpl;
+	b = tmpl;
+	ra = ref_add_str(&a, key, val, len);
+	rb = span__add_str(&b, key, val, len);
+	return ra == rb && !memcmp(&a, &b, sizeof(a));
+}
+
+TEST(span_add_str_matches_reference)
+{
+	static const size_t lens[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,
+				      9,  10, 11, 12, 15, 16, 17, 23, 24,
+				      25, 31, 32, 33, 63, 64, 65};
+	char buf[128];
+	uint32_t x = 1;
+
+	/* every byte value at every position, strbuf room around the length */
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		size_t len = lens[li];
+
+		for (size_t pos = 0; pos < (len ? len : 1); pos++) {
+			for (int c = 0; c < 256; c++) {
+				static const int dr[] = {-3, -1, 0, 1, 2, 3};
+
+				memset(buf, 'a', sizeof(buf));
+				if (len)
+					buf[pos] = (char)c;
+				for (size_t d = 0; d < 6; d++) {
+					size_t rem = (size_t)((int)len + dr[d]);
+
+					if ((int)len + dr[d] < 0)
+						continue;
+					ASSERT_TRUE(add_str_same(3, rem, "k",
+								 buf, len));
+				}
+				ASSERT_TRUE(add_str_same(3, SPAN_STRBUF - 100,
+							 "k", buf, len));
+			}
+		}
+	}
+	/* mixed bytes, mostly high ones, at random lengths and room */
+	for (int i = 0; i < 200000; i++) {
+		size_t len, rem;
+
+		x = x * 1664525u + 1013904223u;
+		len = (x >> 8) % 48;
+		rem = (x >> 16) % 64;
+		for (size_t j = 0; j < len; j++) {
+			x = x * 1664525u + 1013904223u;
+			buf[j] = (char)((x >> 24) | ((x & 0x100) ? 0x80 : 0));
+		}
+		ASSERT_TRUE(add_str_same(3, rem, "k", buf, len));
+	}
+	/* the refusals: no key, no value, no attribute left, no room */
+	for (uint16_t n = SPAN_MAX_ATTRS - 2; n <= SPAN_MAX_ATTRS; n++) {
+		ASSERT_TRUE(add_str_same(n, 10, "k", "v", 1));
+		ASSERT_TRUE(add_str_same(n, 10, NULL, "v", 1));
+		ASSERT_TRUE(add_str_same(n, 10, "k", NULL, 0));
+		ASSERT_TRUE(add_str_same(n, 10, "k", NULL, 1));
+		ASSERT_TRUE(add_str_same(n, 0, "k", "v", 1));
+		ASSERT_TRUE(add_str_same(n, 0, "k", "", 0));
+		ASSERT_TRUE(add_str_same(n, 2, "k", "\xc3\xa9\xe2\x82\xac", 5));
+		ASSERT_TRUE(add_str_same(n, 2, "k", "\xff", 1));
+	}
+}

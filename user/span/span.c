@@ -28,39 +28,15 @@ void span__reset(struct span *s)
 }
 
 /*
- * The attribute is written once, whole, when its string is in: a span has
- * a dozen, and clearing then filling it field by field was a third of
- * span__add_str.
+ * span__add_str for what its inline part does not take: a string not all
+ * ASCII or not fitting whole, copied again from its start, or a call to
+ * refuse.
  */
-static void span__push_str(struct span *s, const char *key, uint16_t off,
-			   size_t n)
-{
-	s->attrs[s->nattrs++] = (struct span_attr){
-		.key = key, .type = SPAN_ATTR_STR, .len = n, .off = off};
-	s->strbuf_len = off + n;
-}
-
-/*
- * span__add_str for a string not all ASCII or not fitting whole, from its
- * start: out of line, so the common case saves no registers for its call.
- */
-static __attribute__((noinline)) int
-add_str_repair(struct span *s, const char *key, const char *val, size_t len)
+int span__add_str_slow(struct span *s, const char *key, const char *val,
+		       size_t len)
 {
 	uint16_t off = s->strbuf_len;
-	size_t n = utf8__copy(s->strbuf + off, SPAN_STRBUF - off, val, len);
-
-	if (len && !n) {
-		s->dropped_attrs++;
-		return -ENOSPC;
-	}
-	span__push_str(s, key, off, n);
-	return 0;
-}
-
-int span__add_str(struct span *s, const char *key, const char *val, size_t len)
-{
-	uint16_t off = s->strbuf_len;
+	size_t n;
 
 	if (!key || (!val && len))
 		return -EINVAL;
@@ -68,11 +44,12 @@ int span__add_str(struct span *s, const char *key, const char *val, size_t len)
 		s->dropped_attrs++;
 		return -ENOSPC;
 	}
-	/* nearly every string is short ASCII that fits: copied inline */
-	if (len > (size_t)(SPAN_STRBUF - off) ||
-	    utf8__copy_ascii(s->strbuf + off, val, len) != len)
-		return add_str_repair(s, key, val, len);
-	span__push_str(s, key, off, len);
+	n = utf8__copy(s->strbuf + off, SPAN_STRBUF - off, val, len);
+	if (len && !n) {
+		s->dropped_attrs++;
+		return -ENOSPC;
+	}
+	span__push_str(s, key, off, n);
 	return 0;
 }
 
