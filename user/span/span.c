@@ -91,20 +91,6 @@ const char *span__trace_state(const struct span *s, size_t *ret_len)
 	return s->strbuf + s->trace_state_off;
 }
 
-int span__add_int(struct span *s, const char *key, int64_t val)
-{
-	if (!key)
-		return -EINVAL;
-	if (s->nattrs >= SPAN_MAX_ATTRS) {
-		s->dropped_attrs++;
-		return -ENOSPC;
-	}
-	/* written whole, as span__push_str does */
-	s->attrs[s->nattrs++] =
-		(struct span_attr){.key = key, .type = SPAN_ATTR_INT, .i = val};
-	return 0;
-}
-
 /*
  * span__attr by the key's text: out of line, so the lookup by address,
  * which is nearly every lookup, saves no registers for this loop's calls.

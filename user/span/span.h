@@ -7,6 +7,7 @@
 #ifndef __SPANTAP_SPAN_H
 #define __SPANTAP_SPAN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,7 +84,7 @@ void span__reset(struct span *s);
  */
 static inline int span__add_str(struct span *s, const char *key,
 				const char *val, size_t len);
-int span__add_int(struct span *s, const char *key, int64_t val);
+static inline int span__add_int(struct span *s, const char *key, int64_t val);
 /*
  * Keep a validated tracestate (printable ASCII) with the span; -ENOSPC when
  * it does not fit whole.
@@ -149,6 +150,21 @@ span__add_str(struct span *s, const char *key, const char *val, size_t len)
 	    utf8__copy_ascii(s->strbuf + off, val, len) != len)
 		return span__add_str_slow(s, key, val, len);
 	span__push_str(s, key, off, len);
+	return 0;
+}
+
+/* Inline as span__add_str is: a span builder adds four */
+static inline int span__add_int(struct span *s, const char *key, int64_t val)
+{
+	if (!key)
+		return -EINVAL;
+	if (s->nattrs >= SPAN_MAX_ATTRS) {
+		s->dropped_attrs++;
+		return -ENOSPC;
+	}
+	/* written whole, as span__push_str does */
+	s->attrs[s->nattrs++] =
+		(struct span_attr){.key = key, .type = SPAN_ATTR_INT, .i = val};
 	return 0;
 }
 
