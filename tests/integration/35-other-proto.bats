@@ -38,6 +38,25 @@ _skipped_at_least() {
 	[ "$(live_skipped)" -ge "$1" ]
 }
 
+# stop_echo_client PID STOPFILE: the client ends its round trips, exits 0
+stop_echo_client() {
+	touch "$2"
+	wait_pid_exit "$1" 20 || fail "the echo client did not stop"
+	assert_eq "$WAIT_STATUS" 0 "the echo client's exit status" || fail "$(cat "$BATS_TEST_TMPDIR/echo-client")"
+}
+
+# assert_held_back: after stop_spantap, the kernel held back 1000 transfers
+# or more, and no more than the client's round trips made (4 each: both
+# ends write and read)
+assert_held_back() {
+	local skipped trips
+	skipped=$(counter kernel other_proto_skipped)
+	trips=$(sed -nE 's/^round trips ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/echo-client")
+	[ "$skipped" -ge 1000 ] || fail "kernel other_proto_skipped is $skipped, not 1000 or more"
+	[ "$skipped" -le $((4 * trips)) ] ||
+		fail "$skipped transfers held back, more than the $((4 * trips)) made ($trips round trips)"
+}
+
 @test "another protocol: once the agent gives up on a binary connection the kernel sends none of its bytes, and HTTP beside it is whole" {
 	local stop=$BATS_TEST_TMPDIR/stop i
 	start_pyserver $HTTP
@@ -53,18 +72,10 @@ _skipped_at_least() {
 		assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/hello.txt")" 200 "curl"
 	done
 	wait_until 20 "1000 transfers held back" _skipped_at_least 1000
-	touch "$stop"
-	wait_pid_exit "$client" 20 || fail "the echo client did not stop"
-	assert_eq "$WAIT_STATUS" 0 "the echo client's exit status" || fail "$(cat "$BATS_TEST_TMPDIR/echo-client")"
+	stop_echo_client "$client" "$stop"
 	stop_spantap
 
-	local skipped trips events
-	skipped=$(counter kernel other_proto_skipped)
-	trips=$(sed -nE 's/^round trips ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/echo-client")
-	[ "$skipped" -ge 1000 ] || fail "kernel other_proto_skipped is $skipped, not 1000 or more"
-	# a round trip is 4 transfers: both ends write and read
-	[ "$skipped" -le $((4 * trips)) ] ||
-		fail "$skipped transfers held back, more than the $((4 * trips)) made ($trips round trips)"
+	assert_held_back
 	assert_eq "$(counter agent conns_not_http)" 2 "agent conns_not_http (the echo connection, both ends)"
 	assert_eq "$(spans_where 'select(.kind=="server" and (.service_name | startswith("python3")))')" 5 "python server spans" || fail "$(dump_spans)"
 	assert_eq "$(spans_where 'select(.kind=="client" and .service_name=="curl")')" 5 "curl client spans"
@@ -85,17 +96,10 @@ _skipped_at_least() {
 	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN "$stop" "$TLS_CERT"
 	local client=$BG_PID
 	wait_until 20 "1000 transfers held back" _skipped_at_least 1000
-	touch "$stop"
-	wait_pid_exit "$client" 20 || fail "the echo client did not stop"
-	assert_eq "$WAIT_STATUS" 0 "the echo client's exit status" || fail "$(cat "$BATS_TEST_TMPDIR/echo-client")"
+	stop_echo_client "$client" "$stop"
 	stop_spantap
 
-	local skipped trips
-	skipped=$(counter kernel other_proto_skipped)
-	trips=$(sed -nE 's/^round trips ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/echo-client")
-	[ "$skipped" -ge 1000 ] || fail "kernel other_proto_skipped is $skipped, not 1000 or more"
-	[ "$skipped" -le $((4 * trips)) ] ||
-		fail "$skipped transfers held back, more than the $((4 * trips)) made ($trips round trips)"
+	assert_held_back
 	assert_eq "$(counter kernel tls_conns)" 2 "kernel tls_conns (the echo connection, both ends)"
 	assert_eq "$(counter agent conns_tls)" 2 "agent conns_tls"
 	assert_eq "$(counter agent conns_not_http)" 2 "agent conns_not_http"
