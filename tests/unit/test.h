@@ -8,6 +8,8 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +19,16 @@ void test__register(const char *name, test_fn fn);
 void test__fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool test__failed(void);
+/*
+ * check(buf, len) with every byte value at every position of text, for
+ * every length from 0 to the whole that keep(n, pos, len) keeps (NULL:
+ * all); stops at the first failure. buf holds text's bytes, no NUL: a
+ * check that wants overreads caught copies buf[0..len) to a block of its
+ * own.
+ */
+void test__sweep_bytes(const char *text,
+		       void (*check)(const uint8_t *buf, size_t len),
+		       bool (*keep)(size_t n, size_t pos, size_t len));
 
 #define TEST(name)                                                     \
 	static void name(void);                                        \

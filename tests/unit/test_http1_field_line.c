@@ -159,25 +159,7 @@ static void check_scan(const uint8_t *buf, size_t len)
 /* Every byte value at every position of line, and every cut of it. */
 static void check_bytes(const char *line)
 {
-	size_t n = strlen(line);
-	uint8_t *buf = malloc(n + 1);
-
-	memcpy(buf, line, n);
-	for (size_t pos = 0; pos < n; pos++) {
-		uint8_t was = buf[pos];
-
-		for (unsigned int c = 0; c < 256; c++) {
-			buf[pos] = (uint8_t)c;
-			for (size_t len = 0; len <= n; len++) {
-				check_scan(buf, len);
-				if (test__failed())
-					goto out;
-			}
-		}
-		buf[pos] = was;
-	}
-out:
-	free(buf);
+	test__sweep_bytes(line, check_scan, NULL);
 }
 
 static const char *const lines[] = {

@@ -43,6 +43,37 @@ bool test__failed(void)
 	return cur_failed;
 }
 
+void test__sweep_bytes(const char *text,
+		       void (*check)(const uint8_t *buf, size_t len),
+		       bool (*keep)(size_t n, size_t pos, size_t len))
+{
+	size_t n = strlen(text);
+	uint8_t *buf = malloc(n + 1);
+
+	if (!buf) {
+		test__fail(__FILE__, __LINE__, "out of memory");
+		return;
+	}
+	memcpy(buf, text, n);
+	for (size_t pos = 0; pos < n; pos++) {
+		uint8_t was = buf[pos];
+
+		for (unsigned int c = 0; c < 256; c++) {
+			buf[pos] = (uint8_t)c;
+			for (size_t len = 0; len <= n; len++) {
+				if (keep && !keep(n, pos, len))
+					continue;
+				check(buf, len);
+				if (test__failed())
+					goto out;
+			}
+		}
+		buf[pos] = was;
+	}
+out:
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
