@@ -17,7 +17,8 @@ BIN=18171
 stats_map_id() {
 	local f id
 	for f in /proc/"$SPANTAP_PID"/fdinfo/*; do
-		id=$(awk '/^map_id:/ { print $2 }' "$f" 2>/dev/null)
+		# an fd closed meanwhile is skipped, not a failure
+		id=$(awk '/^map_id:/ { print $2 }' "$f" 2>/dev/null || true)
 		[ -n "$id" ] || continue
 		if [ "$(bpftool -j map show id "$id" | jq -r .name)" = stats ]; then
 			echo "$id"

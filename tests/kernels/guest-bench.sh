@@ -304,10 +304,14 @@ measure() {
 # program "name runs run_time_ns" in progstats.MODE.tsv, requests in
 # stats_served
 stats_run() {
-	local mode=$1 ids out=$work/wrk.$1.S
+	local mode=$1 ids f out=$work/wrk.$1.S
 	: >"$alog"
 	spantap_start "$mode" || return 1
-	ids=$(grep -h '^prog_id:' /proc/"$sp_pid"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un | paste -sd, -)
+	# per fd, as tools/bench/lib.sh's prog_ids: an fd closed meanwhile
+	# made grep over the glob exit 2, which pipefail turned into the end
+	ids=$(for f in /proc/"$sp_pid"/fdinfo/*; do
+		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null || true
+	done | sort -un | paste -sd, -)
 	[ -n "$ids" ] || {
 		why="cannot find spantap's BPF programs in /proc/$sp_pid/fdinfo"
 		return 1
