@@ -8,7 +8,7 @@
 #   tests/kernels/guest-bench.sh [SPANTAP [PORT]]
 # (defaults: build/spantap beside this tree, port 18310; ports 18300-18399
 # are the kernel matrix's)
-#   tests/kernels/guest-bench.sh --list-modes
+#   tests/kernels/guest-bench.sh --list-cells
 # prints the attach modes it measures, one a line.
 #
 # A private nginx (one worker, keep-alive, sendfile, access log to a file,
@@ -50,7 +50,7 @@
 set -euo pipefail
 
 modes=(tracepoint fentry kprobe)
-if [ "${1:-}" = --list-modes ]; then
+if [ "${1:-}" = --list-cells ]; then
 	printf '%s\n' "${modes[@]}"
 	exit 0
 fi

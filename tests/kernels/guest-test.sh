@@ -7,8 +7,8 @@
 #   tests/kernels/guest-test.sh [SPANTAP [PORT]]
 # (defaults: build/spantap beside this tree, port 18300; ports 18300-18399
 # are the matrix's)
-#   tests/kernels/guest-test.sh --list-modes
-# prints the attach modes it tests, one a line (the matrix's columns).
+#   tests/kernels/guest-test.sh --list-cells
+# prints the cells it tests, one a line (the matrix's columns after check).
 #
 #   1. `spantap check`: every BPF program loaded, the verifier's verdict
 #   2. per attach mode the kernel supports: a python3 http.server on
@@ -18,7 +18,11 @@
 #      in every mode but tracepoint, no syscall tracepoint among spantap's
 #      programs (one would send every syscall on the machine down the
 #      kernel's traced path)
-#   3. the instruction count of each of spantap's BPF programs, taken while
+#   3. TLS, in the attach mode capture picks by itself: the same 5 requests
+#      over HTTPS (tests/integration/fixtures/tls_server.py, Python's ssl
+#      module on libssl.so.3, and curl) give 5 server + 5 client spans,
+#      url.scheme https, no loss: the OpenSSL uprobes on this kernel
+#   4. the instruction count of each of spantap's BPF programs, taken while
 #      capture runs: verified_insns where the kernel reports it (5.16+),
 #      else the translated length (bytes_xlated / 8)
 #
@@ -36,8 +40,8 @@ set -euo pipefail
 # The attach modes to test. A new mode is one more word here and one more
 # case in mode_supported below.
 modes=(sock-tracepoint tracepoint fentry kprobe)
-if [ "${1:-}" = --list-modes ]; then
-	printf '%s\n' "${modes[@]}"
+if [ "${1:-}" = --list-cells ]; then
+	printf '%s\n' "${modes[@]}" tls
 	exit 0
 fi
 
@@ -56,10 +60,12 @@ oneline() { tr '\n\t' '  ' | sed -E 's/ +/ /g; s/^ //; s/ $//' | cut -c1-300; }
 
 work=$(mktemp -d /tmp/spantap-ktest.XXXXXX)
 py_pid=
+tls_pid=
 sp_pid=
+curl_args=()
 cleanup() {
 	local p
-	for p in $sp_pid $py_pid; do
+	for p in $sp_pid $py_pid $tls_pid; do
 		kill -KILL "$p" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
@@ -147,26 +153,30 @@ mode_supported() {
 mkdir -p "$work/www"
 echo '<html><body>spantap kernel matrix</body></html>' >"$work/www/index.html"
 
+# start_server PIDVAR URL CMD...: CMD in the background, its pid into
+# PIDVAR, ready when curl gets an answer from URL (before capture starts:
+# these requests are not counted). curl's extra arguments in $curl_args.
 start_server() {
+	local var=$1 u=$2 pid
+	shift 2
 	# on the host something else may hold the port: it would answer for us
-	if curl -s -o /dev/null --max-time 5 "$url/"; then
-		log "something already answers on $url"
+	if curl -s -o /dev/null --max-time 5 "${curl_args[@]}" "$u/"; then
+		log "something already answers on $u"
 		return 1
 	fi
-	"$python" -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" \
-		>"$work/py.log" 2>&1 </dev/null &
-	py_pid=$!
-	# ready when it answers (before capture starts: these are not counted)
+	"$@" >"$work/$var.log" 2>&1 </dev/null &
+	pid=$!
+	printf -v "$var" %s "$pid"
 	local deadline=$((SECONDS + 120))
-	until curl -s -o /dev/null --max-time 5 "$url/index.html"; do
-		alive "$py_pid" || {
-			log "python http.server exited: $(tail -3 "$work/py.log")"
+	until curl -s -o /dev/null --max-time 5 "${curl_args[@]}" "$u/index.html"; do
+		alive "$pid" || {
+			log "$1 exited: $(tail -3 "$work/$var.log")"
 			return 1
 		}
 		[ $SECONDS -lt $deadline ] || return 1
 		sleep 0.2
 	done
-	alive "$py_pid"
+	alive "$pid"
 }
 
 # insns PID MODE: the instruction counts of the BPF programs PID holds, into
@@ -200,11 +210,14 @@ insns() {
 		| "\(.name) \(.type)"' "$work/progs.json" | sort -u >"$work/types.$2"
 }
 
-# capture MODE: one cell; sets cell_result and cell_reason
+# capture CELL MODE URL: one cell, requests to URL (scheme://host:port;
+# curl's extra arguments in $curl_args) in attach mode MODE, or the one
+# capture picks when MODE is empty; sets cell_result and cell_reason
 capture() {
-	local r mode=$1 out=$work/sp.$1.out err=$work/sp.$1.err i p want v code expected got n_srv n_cli n_all c k bad
+	local r cell=$1 mode=$2 base=$3 out=$work/sp.$1.out err=$work/sp.$1.err i p want v code expected got n_srv n_cli n_all c k bad
+	local scheme=${3%%://*} cport=${3##*:}
 	cell_result=fail cell_reason=
-	"$spantap" capture --attach-mode "$mode" --port "$port" --output json --duration 600 \
+	"$spantap" capture ${mode:+--attach-mode "$mode"} --port "$cport" --output json --duration 600 \
 		>"$out" 2>"$err" </dev/null &
 	sp_pid=$!
 	local deadline=$((SECONDS + 180))
@@ -228,21 +241,21 @@ capture() {
 		fi
 		sleep 0.1
 	done
-	log "$mode: spantap capturing after $((SECONDS - deadline + 180)) s"
-	insns "$sp_pid" "$mode"
+	log "$cell: spantap capturing after $((SECONDS - deadline + 180)) s"
+	insns "$sp_pid" "$cell"
 
-	expected=$work/expected.$mode
+	expected=$work/expected.$cell
 	: >"$expected"
 	bad=
 	# spantap's classic tracepoints are the syscalls', the scheduler's
 	# and inet_sock_set_state
-	if [ "$mode" != tracepoint ] && [ -s "$work/types.$mode" ]; then
-		v=$(awk '$2 == "tracepoint" && $1 !~ /^tp_sched_/ && $1 != "tp_inet_sock_set_state" { printf "%s%s", s, $1; s = " " }' "$work/types.$mode")
+	if [ -n "$mode" ] && [ "$mode" != tracepoint ] && [ -s "$work/types.$cell" ]; then
+		v=$(awk '$2 == "tracepoint" && $1 !~ /^tp_sched_/ && $1 != "tp_inet_sock_set_state" { printf "%s%s", s, $1; s = " " }' "$work/types.$cell")
 		[ -z "$v" ] || bad="syscall tracepoints attached: $v"
 	fi
 	for i in 1 2 3 4 5; do
 		if [ $i -eq 3 ]; then p=/missing want=404; else p=/index.html want=200; fi
-		code=$(curl -sS -o /dev/null --max-time 30 -w '%{http_code}' "$url$p" 2>>"$work/curl.err") || true
+		code=$(curl -sS "${curl_args[@]}" -o /dev/null --max-time 30 -w '%{http_code}' "$base$p" 2>>"$work/curl.err") || true
 		[ "$code" = "$want" ] || bad="${bad:+$bad; }curl $p: $code, not $want"
 		echo "GET $p $want" >>"$expected"
 	done
@@ -263,13 +276,15 @@ capture() {
 	n_all=$(jq -c . "$out" | wc -l || true)
 	[ "$n_srv" -eq 5 ] && [ "$n_cli" -eq 5 ] || bad="${bad:+$bad; }$n_srv server + $n_cli curl client spans, not 5 + 5"
 	[ "$n_all" -eq 10 ] || bad="${bad:+$bad; }$n_all spans in all, not 10"
+	v=$(jq -c --arg s "$scheme" 'select(.attributes["url.scheme"] != $s)' "$out" | wc -l || true)
+	[ "$v" -eq 0 ] || bad="${bad:+$bad; }$v spans whose url.scheme is not $scheme"
 	for k in server client; do
 		got=$(jq -r "select(.kind==\"$k\") | \"\(.name) \(.attributes[\"url.path\"]) \(.attributes[\"http.response.status_code\"])\"" "$out" | sort || true)
 		[ "$got" = "$(cat "$expected")" ] ||
 			bad="${bad:+$bad; }$k spans' method/path/status: $(if [ -n "$got" ]; then uniq -c <<<"$got" | oneline; else echo none; fi)"
 	done
 	# nothing lost: the counters the integration tests hold at zero
-	for c in kernel:ringbuf_full kernel:conn_map_full kernel:args_map_full http1:unmatched_responses; do
+	for c in kernel:ringbuf_full kernel:conn_map_full kernel:args_map_full kernel:tls_no_socket http1:unmatched_responses; do
 		v=$(sed -nE "s/^spantap: ${c%%:*}: .*\\b${c#*:}=([0-9]+).*/\\1/p" "$err" | tail -1)
 		[ "${v:-0}" -eq 0 ] || bad="${bad:+$bad; }${c/:/ } $v"
 	done
@@ -289,18 +304,46 @@ for mode in "${modes[@]}"; do
 		continue
 	fi
 	if [ -z "$py_pid" ] && [ $server_ok -eq 1 ]; then
-		start_server || server_ok=0
+		start_server py_pid "$url" "$python" -m http.server "$port" \
+			--bind 127.0.0.1 --directory "$work/www" || server_ok=0
 	fi
 	if [ $server_ok -eq 0 ]; then
 		mark "cell $mode fail $((SECONDS - t0)) python3 http.server did not start on $url (port in use?)"
 		continue
 	fi
 	log "$mode: capture test"
-	capture "$mode"
+	capture "$mode" "$mode" "$url"
 	mark "cell $mode $cell_result $((SECONDS - t0)) $cell_reason"
 done
 
-# --- 3. instruction counts: each program once, from the first mode loading it ---
+# --- 3. TLS, in the mode capture picks -----------------------------------------
+
+t0=$SECONDS
+tls_url=https://127.0.0.1:$((port + 1))
+picked=$(sed -nE 's/^ *attach mode +([a-z-]+).*/\1/p' "$work/check.out" | head -1)
+mkdir -p "$work/tls"
+curl_args=(--cacert "$work/tls/cert.pem")
+if [ -z "$picked" ]; then
+	mark "cell tls fail 0 spantap check names no attach mode"
+elif ! command -v openssl >/dev/null ||
+	! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" -days 2 \
+		-subj /CN=127.0.0.1 -addext 'subjectAltName=IP:127.0.0.1' \
+		>"$work/tls/openssl.log" 2>&1; then
+	mark "cell tls fail $((SECONDS - t0)) no certificate: openssl req: $(oneline <"$work/tls/openssl.log" 2>/dev/null || echo missing)"
+elif ! start_server tls_pid "$tls_url" "$python" \
+	"$top/tests/integration/fixtures/tls_server.py" $((port + 1)) \
+	"$work/tls/cert.pem" "$work/tls/key.pem"; then
+	mark "cell tls fail $((SECONDS - t0)) the HTTPS server did not start on $tls_url: $(tail -2 "$work/tls_pid.log" | oneline)"
+else
+	log "tls: capture test ($picked)"
+	capture tls "" "$tls_url"
+	[ "$cell_result" != pass ] || cell_reason="$cell_reason over TLS ($picked)"
+	mark "cell tls $cell_result $((SECONDS - t0)) $cell_reason"
+fi
+curl_args=()
+
+# --- 4. instruction counts: each program once, from the first cell loading it --
 
 # (none when no capture started)
 for f in "$work"/insns.*; do

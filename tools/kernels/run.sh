@@ -394,7 +394,7 @@ fi
 # stopped early fails those it did not report), then any other it reported
 mapfile -t cols < <({
 	echo check
-	"$guest_test" --list-modes
+	"$guest_test" --list-cells
 	for r in "${rows[@]}"; do
 		awk '$1 == "cell" { print $2 }' "$outdir/$r.results" 2>/dev/null
 	done
