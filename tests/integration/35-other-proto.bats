@@ -8,6 +8,9 @@
 
 load helpers
 load tls
+# bpf_fdinfo
+# shellcheck source=../../tools/bench/bpf_fdinfo.sh
+. "$BATS_TEST_DIRNAME/../../tools/bench/bpf_fdinfo.sh"
 
 HTTP=18170
 BIN=18171
@@ -15,11 +18,8 @@ BIN=18171
 # stats_map_id: the id of spantap's per-CPU counters map, from the fds
 # spantap holds (another tool's map of the same name is not it)
 stats_map_id() {
-	local f id
-	for f in /proc/"$SPANTAP_PID"/fdinfo/*; do
-		# an fd closed meanwhile is skipped, not a failure
-		id=$(awk '/^map_id:/ { print $2 }' "$f" 2>/dev/null || true)
-		[ -n "$id" ] || continue
+	local id
+	for id in $(bpf_fdinfo "$SPANTAP_PID" map_id | sort -un); do
 		if [ "$(bpftool -j map show id "$id" | jq -r .name)" = stats ]; then
 			echo "$id"
 			return 0

@@ -187,6 +187,9 @@ listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 # counters, counter, volume, info, nonzero, median, minmax
 # shellcheck source-path=SCRIPTDIR source=../../tools/bench/counters.sh
 . "$top/tools/bench/counters.sh"
+# bpf_fdinfo
+# shellcheck source-path=SCRIPTDIR source=../../tools/bench/bpf_fdinfo.sh
+. "$top/tools/bench/bpf_fdinfo.sh"
 
 # Each step below returns 1 with the reason in $why when it cannot measure.
 why=
@@ -304,14 +307,10 @@ measure() {
 # program "name runs run_time_ns" in progstats.MODE.tsv, requests in
 # stats_served
 stats_run() {
-	local mode=$1 ids f out=$work/wrk.$1.S
+	local mode=$1 ids out=$work/wrk.$1.S
 	: >"$alog"
 	spantap_start "$mode" || return 1
-	# per fd, as tools/bench/lib.sh's prog_ids: an fd closed meanwhile
-	# made grep over the glob exit 2, which pipefail turned into the end
-	ids=$(for f in /proc/"$sp_pid"/fdinfo/*; do
-		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null || true
-	done | sort -un | paste -sd, -)
+	ids=$(bpf_fdinfo "$sp_pid" prog_id | sort -un | paste -sd, -)
 	[ -n "$ids" ] || {
 		why="cannot find spantap's BPF programs in /proc/$sp_pid/fdinfo"
 		return 1

@@ -46,6 +46,9 @@ if [ "${1:-}" = --list-cells ]; then
 fi
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# bpf_fdinfo
+# shellcheck source-path=SCRIPTDIR source=../../tools/bench/bpf_fdinfo.sh
+. "$top/tools/bench/bpf_fdinfo.sh"
 spantap=${1:-$top/build/spantap}
 port=${2:-18300}
 url=http://127.0.0.1:$port
@@ -186,13 +189,8 @@ start_server() {
 # print verified_insns); names and translated lengths from bpftool, whose
 # names are whole (the kernel's are cut at 15 characters).
 insns() {
-	local f vi
-	# an fd spantap closes meanwhile (a library it scanned) is skipped:
-	# awk's failure on it must not end the script (set -e, pipefail)
-	vi=$(for f in /proc/"$1"/fdinfo/*; do
-		awk '/^prog_id:/ { id = $2 } /^verified_insns:/ { v = $2 }
-			END { if (id != "") print id, v + 0 }' "$f" 2>/dev/null || true
-	done | awk '{ if (!($1 in v) || $2 > v[$1]) v[$1] = $2 }
+	local vi
+	vi=$(bpf_fdinfo "$1" prog_id verified_insns | awk '{ if (!($1 in v) || $2 > v[$1]) v[$1] = $2 }
 		END { printf "{"; for (i in v) { printf "%s\"%s\":%d", sep, i, v[i]; sep = "," } print "}" }')
 	[ "$vi" != "{}" ] || {
 		log "no BPF program fds in /proc/$1/fdinfo"

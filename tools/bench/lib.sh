@@ -300,10 +300,7 @@ pair_figures() {
 # listing and the read is skipped. (grep over the glob exited 2 on such an
 # fd, and under pipefail that ended the whole bench without a word.)
 prog_ids() {
-	local f
-	for f in /proc/"$1"/fdinfo/*; do
-		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null || true
-	done | sort -un | paste -sd, -
+	bpf_fdinfo "$1" prog_id | sort -un | paste -sd, -
 }
 
 # bpf_stats_run TAG: one traced wrk run on the target with

@@ -44,7 +44,8 @@
 # (they use its untraced rate), export brings replay (its recording).
 #
 # The files beside this one: counters.sh (spantap's exit counters, medians;
-# shared with tests/kernels/guest-bench.sh), lib.sh (the measuring helpers
+# shared with tests/kernels/guest-bench.sh), bpf_fdinfo.sh (a process's BPF
+# fds; shared with tests/kernels and tests/integration), lib.sh (the measuring helpers
 # and the servers), step_overhead.sh (overhead, fixed, server), step_kernel.sh
 # (kernel, floor), step_ceiling.sh, step_replay.sh (replay, export),
 # step_https.sh, step_other.sh and report.sh (the table and results.md). This one reads
@@ -55,6 +56,8 @@ set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=counters.sh
 . "$here/counters.sh"
+# shellcheck source=bpf_fdinfo.sh
+. "$here/bpf_fdinfo.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 # shellcheck source=step_overhead.sh
