@@ -130,11 +130,17 @@ static __always_inline int ssl_exit(int ret, bool ex)
 	c->ssl = call.ssl;
 	dir = call.dir & 1;
 	pos = pos_advance(&c->tls_pos[dir], len);
+	if (c->flags & CONN_F_OTHER) {
+		stat_inc(ST_STAT_OTHER_PROTO_SKIPPED);
+		return 0;
+	}
 	a.buf = call.buf;
 	a.source = call.source;
 	/* as for syscalls: plaintext leaves at entry, arrives by return */
 	ts = dir == ST_DIR_EGRESS ? call.ts : bpf_ktime_get_ns();
-	emit_data(c->id, pos, len, &a, dir, ts, id, false);
+	if (emit_data(c->id, pos, len, &a, dir, ts, id,
+		      sniff_what(c, pos, c->tls_pos[!dir], true)) == EMIT_OTHER)
+		c->flags |= CONN_F_OTHER;
 	return 0;
 }
 

@@ -289,6 +289,12 @@ static int on_data(struct pipeline *p, const struct st_data_event *e)
 		}
 		conn_become_tls(p, c);
 	}
+	if (c->proto == PROTO_UNKNOWN &&
+	    (e->hdr.flags & ST_DATA_F_OTHER_PROTO)) {
+		/* the kernel judged its first bytes and holds back the rest */
+		c->proto = PROTO_OTHER;
+		p->stats.conns_other++;
+	}
 	if (c->proto == PROTO_OTHER)
 		return 0;
 	s = &c->streams[dir];

@@ -9,6 +9,7 @@
 
 #include "lib/maps.bpf.h"
 #include "lib/conn.bpf.h"
+#include "lib/sniff.bpf.h"
 
 /*
  * v &= mask, done in a way clang cannot drop. clang proves many lengths
@@ -79,15 +80,51 @@ static __always_inline bool tls_handshake_start(const __u8 *p, __u64 n)
 	return n >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
 }
 
+/* What emit_data looks for in the bytes it copies */
+enum sniff {
+	SNIFF_NONE,
+	SNIFF_TLS,   /* the first bytes of a direction: a TLS handshake? */
+	SNIFF_CONN,  /* and of a connection seen from its start: see sniff.h */
+	SNIFF_PLAIN, /* the first plaintext of a TLS connection: sniff.h */
+};
+
+/* What emit_data found */
+enum emitted {
+	EMIT_SENT,
+	EMIT_TLS,   /* a TLS handshake, held back: mark the connection */
+	EMIT_OTHER, /* sent, flagged: hold back the rest of the connection */
+};
+
 /*
- * Copy the bytes and send them. With sniff (the first bytes of a direction)
- * a TLS handshake is held back instead: returns 1, and the caller marks the
- * connection. 0 otherwise.
+ * What to look for in a transfer at stream position pos of connection c,
+ * whose other direction is at other (plain: a TLS library's plaintext). A
+ * connection's first bytes (neither direction has moved) are sniffed when
+ * it was seen from its start, its role told by accept, connect or the
+ * handshake: bytes seen first mid-connection may be anything, the middle
+ * of a body.
+ */
+static __always_inline int sniff_what(const struct conn_state *c, __u64 pos,
+				      __u64 other, bool plain)
+{
+	bool first = !pos && !other && c->role != ST_ROLE_UNKNOWN;
+
+	if (plain)
+		return first ? SNIFF_PLAIN : SNIFF_NONE;
+	if (pos)
+		return SNIFF_NONE;
+	return first ? SNIFF_CONN : SNIFF_TLS;
+}
+
+/*
+ * Copy the bytes and send them, looking at them as sniff says (a TLS
+ * handshake is held back, the first bytes of another protocol sent with
+ * ST_DATA_F_OTHER_PROTO). Returns enum emitted.
  */
 static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 				     const struct io_args *a, __u16 dir,
-				     __u64 ts, __u64 pid_tgid, bool sniff)
+				     __u64 ts, __u64 pid_tgid, int sniff)
 {
+	int ret = EMIT_SENT;
 	struct st_data_event *e;
 	struct data_scratch *sc;
 	__u32 zero = 0;
@@ -119,8 +156,19 @@ static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 				  a->flags & IO_F_KIOV, want, &flags);
 	else
 		copied = copy_flat(sc->payload, a->buf, want);
-	if (sniff && tls_handshake_start(sc->payload, copied))
-		return 1;
+	if ((sniff == SNIFF_TLS || sniff == SNIFF_CONN) &&
+	    tls_handshake_start(sc->payload, copied))
+		return EMIT_TLS;
+	if (sniff == SNIFF_CONN || sniff == SNIFF_PLAIN) {
+		__u64 first;
+
+		/* the scratch's bytes past those copied: masked by the count */
+		__builtin_memcpy(&first, sc->payload, sizeof(first));
+		if (sniff_conn_start(first, copied) == ST_SNIFF_OTHER) {
+			flags |= ST_DATA_F_OTHER_PROTO;
+			ret = EMIT_OTHER;
+		}
+	}
 	if (copied < len && !nocopy) {
 		flags |= ST_DATA_F_TRUNCATED;
 		stat_inc(ST_STAT_TRUNCATED);
@@ -144,10 +192,10 @@ static __always_inline int emit_data(__u64 conn_id, __u64 pos, __u32 len,
 	e->_pad = 0;
 	if (bpf_ringbuf_output(&events, sc, size, rb_wakeup_flags())) {
 		stat_inc(ST_STAT_RB_FULL);
-		return 0;
+		return ret;
 	}
 	stat_inc(ST_STAT_EVENTS);
-	return 0;
+	return ret;
 }
 
 #endif /* __SPANTAP_DATA_BPF_H */

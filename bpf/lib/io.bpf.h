@@ -121,8 +121,19 @@ static __always_inline void io_send(__u64 id, struct conn_state *c,
 			return;
 	}
 	pos = pos_advance(&c->pos[dir], ret);
-	if (emit_data(c->id, pos, ret, a, dir, ts, id, pos == 0))
+	if (c->flags & CONN_F_OTHER) {
+		stat_inc(ST_STAT_OTHER_PROTO_SKIPPED);
+		return;
+	}
+	switch (emit_data(c->id, pos, ret, a, dir, ts, id,
+			  sniff_what(c, pos, c->pos[!dir], false))) {
+	case EMIT_TLS:
 		conn_mark_tls(c);
+		break;
+	case EMIT_OTHER:
+		c->flags |= CONN_F_OTHER;
+		break;
+	}
 }
 
 static __always_inline int io_exit(long ret, __u16 dir)

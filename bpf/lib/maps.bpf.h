@@ -91,6 +91,11 @@ struct conn_state {
 
 /* A TLS connection: its socket bytes are ciphertext, never sent. */
 #define CONN_F_TLS (1 << 0)
+/*
+ * Its first bytes open no protocol spantap parses (spantap/sniff.h): the
+ * rest of its bytes, socket and plaintext, are held back.
+ */
+#define CONN_F_OTHER (1 << 1)
 
 /* A call into a TLS library, between its entry and its return. */
 struct ssl_call {

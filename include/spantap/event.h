@@ -121,6 +121,12 @@ struct st_conn_event {
 /* Bits of st_data_event.hdr.flags */
 #define ST_DATA_F_TRUNCATED (1u << 0) /* cap_len < len: snapshot cap hit */
 #define ST_DATA_F_IOV_TRUNC (1u << 1) /* more iovecs than ST_IOV_MAX */
+/*
+ * The first bytes of a connection seen from its start, which open no
+ * protocol spantap parses (spantap/sniff.h): the kernel holds back the
+ * rest of the connection, counted as ST_STAT_OTHER_PROTO_SKIPPED.
+ */
+#define ST_DATA_F_OTHER_PROTO (1u << 2)
 
 /* ST_EV_DATA, followed by cap_len payload bytes */
 struct st_data_event {

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # A connection that speaks another protocol (binary_echo.py, shaped like a
-# database's): once the agent has given up on it, the kernel stops sending
-# its bytes (counted as other_proto_skipped), while HTTP beside it is traced
-# whole. python http.server listens on HTTP, the echo server on BIN.
+# database's): the kernel stops sending its bytes (counted as
+# other_proto_skipped), while HTTP beside it is traced whole. Where its
+# first bytes tell (a length prefix), the kernel decides by itself at the
+# first transfer; where they look like a method ("ECHO "), once the agent
+# has given up on it. python http.server listens on HTTP, the echo server
+# on BIN.
 
 load helpers
 load tls
@@ -58,14 +61,14 @@ assert_held_back() {
 		fail "$skipped transfers held back, more than the $((4 * trips)) made ($trips round trips)"
 }
 
-@test "another protocol: once the agent gives up on a binary connection the kernel sends none of its bytes, and HTTP beside it is whole" {
+@test "another protocol: once the agent gives up on a text connection the kernel sends none of its bytes, and HTTP beside it is whole" {
 	local stop=$BATS_TEST_TMPDIR/stop i
 	start_pyserver $HTTP
 	start_bg echo-server "$PY" "$FIXTURES/binary_echo.py" server $BIN
 	wait_for_port $BIN
 	start_spantap --port $HTTP --port $BIN --output json
 	STATS_ID=$(stats_map_id) || fail "no map named stats among spantap's fds"
-	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN "$stop"
+	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN --until "$stop" --text
 	local client=$BG_PID
 	# round trips go on until the agent has told the kernel
 	wait_until 20 "the kernel to hold back the binary connection's bytes" _skipped_at_least 1
@@ -94,7 +97,7 @@ assert_held_back() {
 	wait_for_port $BIN
 	start_spantap --port $BIN --output json
 	STATS_ID=$(stats_map_id) || fail "no map named stats among spantap's fds"
-	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN "$stop" "$TLS_CERT"
+	start_bg echo-client "$PY" "$FIXTURES/binary_echo.py" client $BIN --until "$stop" --cafile "$TLS_CERT" --text
 	local client=$BG_PID
 	wait_until 20 "1000 transfers held back" _skipped_at_least 1000
 	stop_echo_client "$client" "$stop"
@@ -106,4 +109,44 @@ assert_held_back() {
 	assert_eq "$(counter agent conns_not_http)" 2 "agent conns_not_http"
 	assert_eq "$(spans_where .)" 0 "spans" || fail "$(dump_spans)"
 	assert_no_loss
+}
+
+# first_transfers_only [CERT KEY]: 20 short connections of 5 round trips
+# to the echo server on BIN, over TLS with CERT and KEY, beside one curl
+# request on HTTP; the kernel held back all but each connection's first
+# transfer at each end (its plaintext, over TLS)
+first_transfers_only() {
+	local out=$BATS_TEST_TMPDIR/echo-client trips
+	start_pyserver $HTTP
+	start_bg echo-server "$PY" "$FIXTURES/binary_echo.py" server $BIN "$@"
+	wait_for_port $BIN
+	start_spantap --port $HTTP --port $BIN --output json
+	"$PY" "$FIXTURES/binary_echo.py" client $BIN --conns 20 --trips 5 ${1:+--cafile "$1"} >"$out" ||
+		fail "the echo client failed: $(cat "$out")"
+	assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/hello.txt")" 200 "curl"
+	stop_spantap
+
+	trips=$(sed -nE 's/^round trips ([0-9]+)$/\1/p' "$out")
+	assert_eq "$trips" 100 "round trips"
+	# 4 transfers a round trip (both ends write and read), 2 a connection
+	# sent: its first at each end
+	assert_eq "$(counter kernel other_proto_skipped)" $((4 * trips - 2 * 20)) "kernel other_proto_skipped"
+	assert_eq "$(counter agent conns_not_http)" 40 "agent conns_not_http (20 connections, both ends)"
+	assert_eq "$(spans_where .)" 2 "spans (the curl request's two ends)" || fail "$(dump_spans)"
+	assert_no_loss
+}
+
+# A connection's first bytes, seen from its start, open no protocol spantap
+# parses: the kernel holds back every transfer after the first, on its own
+# (short connections end before the agent has seen enough to give up; a
+# build without the kernel's look holds back none of them).
+@test "another protocol from its first bytes: the kernel holds back all but each connection's first transfer" {
+	first_transfers_only
+}
+
+# The same from the first plaintext of a TLS connection
+@test "another protocol over TLS from its first plaintext: the kernel holds back all but each connection's first" {
+	make_cert
+	first_transfers_only "$TLS_CERT" "$TLS_KEY"
+	assert_eq "$(counter kernel tls_conns)" 40 "kernel tls_conns"
 }

@@ -75,6 +75,51 @@ TEST(pipeline_other_proto_told_once_with_its_conn_id)
 	pipeline__free(p);
 }
 
+/*
+ * The kernel judged a connection's first bytes another protocol and holds
+ * back the rest: the agent gives up at once, without telling the kernel
+ * (it knows), and whatever comes after is not parsed.
+ */
+TEST(pipeline_kernel_other_proto_flag_gives_up_at_once)
+{
+	struct pipeline_opts o = {
+		.max_conns = 8,
+		.idle_ns = 1000000000ULL,
+		.sink = {.emit = collect, .mono_to_wall = OFFSET},
+		.other_proto = note_other_proto,
+		.other_proto_ctx = told,
+	};
+	struct pipeline *p = pipeline__new(&o);
+	static const char first[] = "*1\r\n$4\r\nPING\r\n";
+	struct st_data_event *e = calloc(1, sizeof(*e) + sizeof(first));
+
+	ASSERT_TRUE(p && e);
+	ngot = 0;
+	ntold = 0;
+	reset_positions();
+	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
+	e->hdr.type = ST_EV_DATA;
+	e->hdr.flags = ST_DATA_F_OTHER_PROTO;
+	e->hdr.size = sizeof(*e) + sizeof(first) - 1;
+	e->hdr.ts_ns = 1000;
+	e->conn_id = 1;
+	e->len = e->cap_len = sizeof(first) - 1;
+	e->dir = ST_DIR_INGRESS;
+	memcpy(e->payload, first, sizeof(first) - 1);
+	ASSERT_EQ(pipeline__event(p, e, e->hdr.size), 0);
+	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
+	ASSERT_EQ(ntold, 0);
+	/* bytes the kernel let through before it knew are not parsed */
+	ASSERT_EQ(feed_src(p, 1, ST_DIR_INGRESS, 0, sizeof(first) - 1, REQ,
+			   2000, 1),
+		  0);
+	ASSERT_EQ(feed_src(p, 1, ST_DIR_EGRESS, 0, 0, RESP200, 3000, 1), 0);
+	ASSERT_EQ(ngot, 0);
+	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
+	free(e);
+	pipeline__free(p);
+}
+
 TEST(pipeline_rejects_malformed_records)
 {
 	struct pipeline *p = new_pipeline();
