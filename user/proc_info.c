@@ -32,8 +32,8 @@ struct proc_entry {
 	struct proc_info info;
 	char comm[COMM_LEN + 1]; /* the comm it was loaded with */
 	uint64_t checked_ns;	 /* CLOCK_MONOTONIC of the last check */
+	uint64_t used;		 /* the cache's use count at its last use */
 	int32_t hnext;		 /* hash chain; free list when unused */
-	int32_t prev, next;	 /* LRU list, most recent first */
 };
 
 struct proc_cache {
@@ -41,7 +41,14 @@ struct proc_cache {
 	int32_t *buckets;
 	uint32_t nbuckets; /* a power of two */
 	uint32_t max;
-	int32_t lru_head, lru_tail;
+	/*
+	 * Least recently used first out, by a count of uses rather than a
+	 * list: moving an entry to a list's front was a quarter of a lookup,
+	 * and the agent looks a process up once or twice a span. Eviction,
+	 * only when every entry is in use, looks for the lowest count.
+	 */
+	uint64_t uses;
+	int32_t last; /* the entry used last, -1 when none */
 	int32_t free_head;
 	char *envbuf; /* PROC_ENVIRON_MAX bytes, reused */
 	uint64_t now_ns; /* from proc_cache__tick; 0: read the clock */
@@ -271,34 +278,6 @@ static uint32_t pid_hash(const struct proc_cache *c, uint32_t pid)
 	return (pid * 2654435761u) & (c->nbuckets - 1);
 }
 
-static void lru_unlink(struct proc_cache *c, int32_t i)
-{
-	struct proc_entry *e = &c->e[i];
-
-	if (e->prev >= 0)
-		c->e[e->prev].next = e->next;
-	else
-		c->lru_head = e->next;
-	if (e->next >= 0)
-		c->e[e->next].prev = e->prev;
-	else
-		c->lru_tail = e->prev;
-	e->prev = e->next = -1;
-}
-
-static void lru_push_front(struct proc_cache *c, int32_t i)
-{
-	struct proc_entry *e = &c->e[i];
-
-	e->prev = -1;
-	e->next = c->lru_head;
-	if (c->lru_head >= 0)
-		c->e[c->lru_head].prev = i;
-	c->lru_head = i;
-	if (c->lru_tail < 0)
-		c->lru_tail = i;
-}
-
 static int32_t hash_find(const struct proc_cache *c, uint32_t pid)
 {
 	int32_t i = c->buckets[pid_hash(c, pid)];
@@ -353,12 +332,10 @@ struct proc_cache *proc_cache__new(size_t max_entries)
 	}
 	for (i = 0; i < c->nbuckets; i++)
 		c->buckets[i] = -1;
-	for (i = 0; i < c->max; i++) {
-		c->e[i].prev = c->e[i].next = -1;
+	for (i = 0; i < c->max; i++)
 		c->e[i].hnext = i + 1 < c->max ? (int32_t)i + 1 : -1;
-	}
 	c->free_head = 0;
-	c->lru_head = c->lru_tail = -1;
+	c->last = -1;
 	return c;
 }
 
@@ -372,9 +349,15 @@ static int32_t proc_cache__slot(struct proc_cache *c)
 		c->e[i].hnext = -1;
 		return i;
 	}
-	i = c->lru_tail;
+	/*
+	 * All in use: the least recently used goes. The scan costs far less
+	 * than reading the new process from /proc, which follows.
+	 */
+	i = 0;
+	for (uint32_t j = 1; j < c->max; j++)
+		if (c->e[j].used < c->e[i].used)
+			i = j;
 	hash_remove(c, i);
-	lru_unlink(c, i);
 	return i;
 }
 
@@ -387,7 +370,8 @@ proc_cache__add(struct proc_cache *c, uint32_t pid, const char *comm)
 
 	proc_entry__load(c, e, pid, comm);
 	hash_insert(c, i);
-	lru_push_front(c, i);
+	e->used = ++c->uses;
+	c->last = i;
 	return e;
 }
 
@@ -402,19 +386,18 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, uint32_t pid,
 
 	/*
 	 * The entry used last is asked for again most often (a span is
-	 * built, then emitted, for one process). It heads the LRU list, in
-	 * which every cached entry is, each pid once: no hash lookup, and
-	 * no relinking for it.
+	 * built, then emitted, for one process): no hash lookup for it.
+	 * It is in use, and each pid is cached once.
 	 */
-	i = c->lru_head;
+	i = c->last;
 	if (i < 0 || c->e[i].info.pid != pid) {
 		i = hash_find(c, pid);
 		if (i < 0)
 			return &proc_cache__add(c, pid, comm)->info;
-		lru_unlink(c, i);
-		lru_push_front(c, i);
+		c->last = i;
 	}
 	e = &c->e[i];
+	e->used = ++c->uses;
 	if (!e->info.start_ticks && comm && strncmp(e->comm, comm, COMM_LEN)) {
 		/* never seen in /proc, and now another program */
 		proc_entry__load(c, e, pid, comm);
@@ -446,7 +429,8 @@ void proc_cache__forget(struct proc_cache *c, uint32_t pid)
 	if (i < 0)
 		return;
 	hash_remove(c, i);
-	lru_unlink(c, i);
+	if (c->last == i)
+		c->last = -1;
 	c->e[i].hnext = c->free_head;
 	c->free_head = i;
 }

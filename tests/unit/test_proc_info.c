@@ -338,3 +338,77 @@ TEST(proc_info_exec_noticed)
 	ASSERT_STREQ(pi->exe_name, "sleep");
 	proc_cache__free(c);
 }
+
+/*
+ * The entries gets and forgets land in, against the cache as it was: a
+ * list in order of use, moved to its front on every use, its tail evicted
+ * once no slot is free; forgotten slots are taken again last freed first.
+ * A slot is known by the pointer first returned from it.
+ */
+TEST(proc_info_lru_as_list)
+{
+	enum { MAX = 6, PIDS = 14 };
+	struct proc_cache *c = proc_cache__new(MAX);
+	const struct proc_info *slot_ptr[MAX] = {};
+	int order[MAX], norder = 0; /* slots, most recently used first */
+	int free_stack[MAX], nfree = MAX;
+	int slot_of[PIDS];
+	unsigned int seed = 11;
+	char comm[16];
+
+	ASSERT_TRUE(c);
+	for (int i = 0; i < MAX; i++)
+		free_stack[i] = MAX - 1 - i; /* slot 0 on top */
+	for (int p = 0; p < PIDS; p++)
+		slot_of[p] = -1;
+	for (int iter = 0; iter < 20000; iter++) {
+		int p = rand_r(&seed) % PIDS, k, j;
+		const struct proc_info *pi;
+
+		if (rand_r(&seed) % 8 == 0) {
+			proc_cache__forget(c, NO_PID(p));
+			k = slot_of[p];
+			if (k < 0)
+				continue;
+			for (j = 0; order[j] != k; j++)
+				;
+			memmove(order + j, order + j + 1,
+				(norder - j - 1) * sizeof(*order));
+			norder--;
+			free_stack[nfree++] = k;
+			slot_of[p] = -1;
+			continue;
+		}
+		/* the same pid asked again at once, as a span's build does */
+		if (rand_r(&seed) % 4 == 0 && norder)
+			for (p = 0; slot_of[p] != order[0]; p++)
+				;
+		snprintf(comm, sizeof(comm), "p%d", p);
+		pi = proc_cache__get(c, NO_PID(p),
+				     rand_r(&seed) % 2 ? comm : NULL);
+		k = slot_of[p];
+		if (k >= 0) {
+			for (j = 0; order[j] != k; j++)
+				;
+			memmove(order + 1, order, j * sizeof(*order));
+		} else {
+			if (nfree) {
+				k = free_stack[--nfree];
+			} else {
+				k = order[--norder];
+				for (j = 0; slot_of[j] != k; j++)
+					;
+				slot_of[j] = -1;
+			}
+			memmove(order + 1, order, norder * sizeof(*order));
+			norder++;
+			slot_of[p] = k;
+		}
+		order[0] = k;
+		if (!slot_ptr[k])
+			slot_ptr[k] = pi;
+		ASSERT_TRUE(pi == slot_ptr[k]);
+		ASSERT_EQ(pi->pid, NO_PID(p));
+	}
+	proc_cache__free(c);
+}
