@@ -25,6 +25,15 @@ struct http1_conn {
 	unsigned int head, count, cap;
 	uint64_t nreq; /* requests seen on the connection */
 	bool upgraded; /* after 101: the rest is another protocol */
+	/*
+	 * The newest request is still only the request parser's message,
+	 * req_msg: it is copied into pending[] only if that parser is to
+	 * read on before the request is answered. Most requests are
+	 * answered first, and copying each one (a message is 2 KiB of room,
+	 * copied string by string) was 2 % of replaying a recording.
+	 */
+	bool newest_in_parser;
+	const struct http1_msg *req_msg;
 	struct http1_span_stats *stats;
 };
 
@@ -42,6 +51,7 @@ struct http1_conn *http1_conn__new(const struct conn *c,
 	if (!h)
 		return NULL;
 	h->stats = stats;
+	h->req_msg = http1_parser__msg(&h->parsers[req]);
 	http1_parser__init(&h->parsers[req], HTTP1_REQUEST, &stats->parse);
 	http1_parser__init(&h->parsers[!req], HTTP1_RESPONSE, &stats->parse);
 	return h;
@@ -56,8 +66,8 @@ void http1_conn__free(struct http1_conn *h)
 	free(h);
 }
 
-static struct pending_link *pending_push(struct http1_conn *h,
-					 const struct http1_msg *m)
+/* Queue the request the request parser has just framed (see req_msg). */
+static struct pending_link *pending_push(struct http1_conn *h)
 {
 	struct pending_link *l;
 
@@ -87,7 +97,7 @@ static struct pending_link *pending_push(struct http1_conn *h,
 		h->cap = ncap;
 		h->head = 0;
 	}
-	http1_msg__copy(&h->pending[(h->head + h->count) % h->cap], m);
+	h->newest_in_parser = true;
 	l = &h->links[(h->head + h->count) % h->cap];
 	memset(l, 0, sizeof(*l));
 	h->count++;
@@ -96,7 +106,27 @@ static struct pending_link *pending_push(struct http1_conn *h,
 
 static const struct http1_msg *pending_peek(const struct http1_conn *h)
 {
-	return h->count ? &h->pending[h->head] : NULL;
+	if (!h->count)
+		return NULL;
+	/* the oldest is the newest only when it is alone */
+	return h->count == 1 && h->newest_in_parser ? h->req_msg
+						    : &h->pending[h->head];
+}
+
+/*
+ * The request parser is to read on: give the newest request, if it is
+ * still only the parser's message, its place in pending[]. A parser in
+ * HTTP1_ST_HEAD with no byte to read touches nothing.
+ */
+static void pending_keep(struct http1_conn *h, const struct stream *s,
+			 const struct http1_parser *p)
+{
+	if (!h->newest_in_parser ||
+	    (s->head == s->end && p->state == HTTP1_ST_HEAD))
+		return;
+	http1_msg__copy(&h->pending[(h->head + h->count - 1) % h->cap],
+			h->req_msg);
+	h->newest_in_parser = false;
 }
 
 static const struct pending_link *pending_link(const struct http1_conn *h)
@@ -107,7 +137,8 @@ static const struct pending_link *pending_link(const struct http1_conn *h)
 static void pending_pop(struct http1_conn *h)
 {
 	h->head = (h->head + 1) % h->cap;
-	h->count--;
+	if (!--h->count)
+		h->newest_in_parser = false;
 }
 
 /* A string and its length, known beforehand */
@@ -520,6 +551,8 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 		 */
 		if (dir != c->req_dir && req && !memcmp(req->method, "HEAD", 5))
 			no_body = true;
+		if (dir == c->req_dir)
+			pending_keep(h, s, p);
 		r = http1_parser__next(p, s, no_body, NULL);
 		if (r == PARSE_NEED_MORE)
 			return;
@@ -532,7 +565,7 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 		}
 		m = http1_parser__msg(p);
 		if (dir == c->req_dir) {
-			struct pending_link *l = pending_push(h, m);
+			struct pending_link *l = pending_push(h);
 
 			if (l)
 				request_start(h, c, m, l, sink);
