@@ -696,3 +696,68 @@ TEST(http1_msg_copy_strings)
 	ASSERT_EQ(strlen(dst.method), HTTP1_METHOD_MAX - 1);
 	ASSERT_EQ(strlen(dst.tracestate), HTTP1_TRACESTATE_MAX - 1);
 }
+
+/*
+ * http1_parser__idle, which lets callers skip a call to next: whenever it
+ * says so, next returns PARSE_NEED_MORE and leaves parser and stream as
+ * they were. Streams of every framing, garbage and holes among them, cut
+ * at random.
+ */
+TEST(http1_idle_parser_skips_nothing)
+{
+	static const char *const streams[] = {
+		"GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+		"POST /b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+		"\r\n\r\nGET /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\n"
+		"junk\r\nGET /d HTTP/1.0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+		"HTTP/1.1 100 Continue\r\n\r\n"
+		"HTTP/1.1 204 No Content\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"2\r\nab\r\n0\r\n\r\n"
+		"HTTP/1.0 200 OK\r\n\r\nuntil close",
+	};
+	unsigned int seed = 9;
+
+	for (int iter = 0; iter < 400; iter++) {
+		const char *str = streams[iter % 2];
+		size_t len = strlen(str), at = 0;
+		struct feed f;
+
+		feed_init(&f, iter % 2 ? HTTP1_RESPONSE : HTTP1_REQUEST);
+		while (at < len) {
+			size_t n = 1 + rand_r(&seed) % 24;
+			/* now and then a hole: bytes moved, not captured */
+			uint32_t cap;
+
+			n = n < len - at ? n : len - at;
+			cap = rand_r(&seed) % 16 ? n : rand_r(&seed) % n;
+			ASSERT_EQ(stream__push(&f.s, at,
+					       (const uint8_t *)str + at, cap,
+					       n, at, 1),
+				  0);
+			at += n;
+			for (int i = 0; i < 1000; i++) {
+				struct http1_parser before = f.p;
+				uint64_t head = f.s.head, end = f.s.end;
+				uint32_t nsegs = f.s.nsegs;
+				bool idle = http1_parser__idle(&f.p, &f.s);
+				enum parse_result r = http1_parser__next(
+					&f.p, &f.s, false, NULL);
+
+				if (idle) {
+					ASSERT_EQ(r, PARSE_NEED_MORE);
+					ASSERT_MEMEQ(&before, &f.p,
+						     sizeof(before));
+					ASSERT_EQ(f.s.head, head);
+					ASSERT_EQ(f.s.end, end);
+					ASSERT_EQ(f.s.nsegs, nsegs);
+				}
+				if (r == PARSE_NEED_MORE)
+					break;
+			}
+		}
+		feed_free(&f);
+	}
+}

@@ -148,6 +148,17 @@ enum parse_result http1_parser__next(struct http1_parser *p, struct stream *s,
 				     bool no_body, struct http1_msg *ret_msg);
 
 /*
+ * Nothing to frame: the parser waits for a head and s has no byte for it.
+ * http1_parser__next would return PARSE_NEED_MORE and change nothing;
+ * callers skip that call, which most events ended with.
+ */
+static inline bool http1_parser__idle(const struct http1_parser *p,
+				      const struct stream *s)
+{
+	return p->state == HTTP1_ST_HEAD && s->head >= s->end;
+}
+
+/*
  * dst = src, copying of each string only what it holds: most of a
  * message is room its strings do not use.
  */

@@ -115,14 +115,11 @@ static const struct http1_msg *pending_peek(const struct http1_conn *h)
 
 /*
  * The request parser is to read on: give the newest request, if it is
- * still only the parser's message, its place in pending[]. A parser in
- * HTTP1_ST_HEAD with no byte to read touches nothing.
+ * still only the parser's message, its place in pending[].
  */
-static void pending_keep(struct http1_conn *h, const struct stream *s,
-			 const struct http1_parser *p)
+static void pending_keep(struct http1_conn *h)
 {
-	if (!h->newest_in_parser ||
-	    (s->head == s->end && p->state == HTTP1_ST_HEAD))
+	if (!h->newest_in_parser)
 		return;
 	http1_msg__copy(&h->pending[(h->head + h->count - 1) % h->cap],
 			h->req_msg);
@@ -551,8 +548,10 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 		 */
 		if (dir != c->req_dir && req && !memcmp(req->method, "HEAD", 5))
 			no_body = true;
+		if (http1_parser__idle(p, s))
+			return;
 		if (dir == c->req_dir)
-			pending_keep(h, s, p);
+			pending_keep(h);
 		r = http1_parser__next(p, s, no_body, NULL);
 		if (r == PARSE_NEED_MORE)
 			return;
