@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture_export.h"
+#include "capture_report.h"
 #include "cli.h"
 #include "kernel_features.h"
 #include "loader.h"
@@ -198,12 +199,6 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static uint64_t kernel_losses(const uint64_t *k)
-{
-	return k[ST_STAT_RB_FULL] + k[ST_STAT_CONN_MAP_FULL] +
-	       k[ST_STAT_ARGS_MAP_FULL] + k[ST_STAT_READ_FAIL];
-}
-
 static void status_show(struct capture *cap, double interval_s)
 {
 	uint64_t k[ST_STAT__MAX] = {};
@@ -214,7 +209,7 @@ static void status_show(struct capture *cap, double interval_s)
 		fprintf(stderr,
 			"\r\033[K%llu events recorded  lost: kernel %llu",
 			(unsigned long long)cap->recorded,
-			(unsigned long long)kernel_losses(k));
+			(unsigned long long)capture_report__kernel_losses(k));
 		cap->status_shown = true;
 		return;
 	}
@@ -224,7 +219,7 @@ static void status_show(struct capture *cap, double interval_s)
 		(unsigned long long)cap->spans,
 		(cap->spans - cap->spans_at_last_status) / interval_s,
 		pipeline__nconns(cap->pipe),
-		(unsigned long long)kernel_losses(k),
+		(unsigned long long)capture_report__kernel_losses(k),
 		(unsigned long long)ps->streams.gaps);
 	if (cap->xp->exp) {
 		struct exporter_stats st;
@@ -241,79 +236,17 @@ static void status_show(struct capture *cap, double interval_s)
 
 static void report_counters(struct capture *cap)
 {
-	static const char *const names[] = ST_STAT_NAMES;
-	const struct pipeline_stats *ps = pipeline__stats(cap->pipe);
-	const struct http1_span_stats *h = &ps->http1;
 	uint64_t k[ST_STAT__MAX] = {};
 
 	loader__read_stats(cap->loader, k);
-	fprintf(stderr, "spantap: kernel:");
-	for (int i = 0; i < ST_STAT__MAX; i++)
-		fprintf(stderr, "%s %s=%llu", i ? "," : "", names[i],
-			(unsigned long long)k[i]);
+	capture_report__kernel(stderr, k);
 	if (cap->rec) {
-		fprintf(stderr, "\nspantap: recorded %llu events, %llu bytes\n",
+		fprintf(stderr, "spantap: recorded %llu events, %llu bytes\n",
 			(unsigned long long)cap->recorded,
 			(unsigned long long)cap->recorded_bytes);
 		return;
 	}
-	fprintf(stderr,
-		"\nspantap: agent: events=%llu, bad_events=%llu, conns=%llu, "
-		"conns_midstream=%llu, conns_not_http=%llu, conns_tls=%llu, "
-		"tls_ciphertext_ignored=%llu, conns_evicted=%llu, "
-		"conns_expired=%llu, stream_gaps=%llu, stream_gap_bytes=%llu, "
-		"stream_overflow_bytes=%llu\n",
-		(unsigned long long)ps->events,
-		(unsigned long long)ps->bad_events,
-		(unsigned long long)ps->conns_opened,
-		(unsigned long long)ps->conns_midstream,
-		(unsigned long long)ps->conns_other,
-		(unsigned long long)ps->conns_tls,
-		(unsigned long long)ps->tls_ciphertext_ignored,
-		(unsigned long long)ps->conns_evicted,
-		(unsigned long long)ps->conns_expired,
-		(unsigned long long)ps->streams.gaps,
-		(unsigned long long)ps->streams.gap_bytes,
-		(unsigned long long)ps->streams.overflow_bytes);
-	fprintf(stderr,
-		"spantap: http1: spans=%llu, messages=%llu, invalid=%llu, "
-		"head_in_hole=%llu, head_too_long=%llu, bad_length=%llu, "
-		"bad_chunk=%llu, unmatched_responses=%llu, "
-		"unanswered_requests=%llu, pipeline_overflow=%llu, "
-		"bad_traceparent=%llu, bad_tracestate=%llu\n",
-		(unsigned long long)h->spans,
-		(unsigned long long)h->parse.messages,
-		(unsigned long long)h->parse.invalid,
-		(unsigned long long)h->parse.head_in_hole,
-		(unsigned long long)h->parse.head_too_long,
-		(unsigned long long)h->parse.bad_length,
-		(unsigned long long)h->parse.bad_chunk,
-		(unsigned long long)h->unmatched_responses,
-		(unsigned long long)h->unanswered_requests,
-		(unsigned long long)h->pipeline_overflow,
-		(unsigned long long)h->bad_traceparent,
-		(unsigned long long)h->bad_tracestate);
-	fprintf(stderr,
-		"spantap: links: traceparent=%llu, thread=%llu, "
-		"thread_ambiguous=%llu, thread_not_used=%llu, connection=%llu, "
-		"connection_late=%llu, "
-		"connection_unseen=%llu, unresolved=%llu, evicted=%llu, "
-		"recycled=%llu, unremembered=%llu, held=%llu, hold_full=%llu, "
-		"bounded=%llu\n",
-		(unsigned long long)ps->links.traceparent,
-		(unsigned long long)ps->links.thread,
-		(unsigned long long)ps->links.thread_ambiguous,
-		(unsigned long long)ps->links.thread_not_used,
-		(unsigned long long)ps->links.connection,
-		(unsigned long long)ps->links.connection_late,
-		(unsigned long long)ps->links.connection_unseen,
-		(unsigned long long)ps->links.unresolved,
-		(unsigned long long)ps->links.evicted,
-		(unsigned long long)ps->links.recycled,
-		(unsigned long long)ps->links.unremembered,
-		(unsigned long long)ps->links.held,
-		(unsigned long long)ps->links.hold_full,
-		(unsigned long long)ps->links.bounded);
+	capture_report__pipeline(stderr, pipeline__stats(cap->pipe));
 }
 
 static int parse_ulong(const char *s, const char *what, unsigned long min,
