@@ -83,3 +83,20 @@ run_tls_client() {
 		return 1
 	}
 }
+
+# foreign_uprobes: the processes other than the spantap under test that
+# hold uprobes, as "uprobes held by PID (COMM) ...", or nothing: another
+# spantap left running puts breakpoints in every process, and valgrind then
+# dies of SIGTRAP whatever the one under test does.
+foreign_uprobes() {
+	local pids p
+	pids=$(bpftool -j perf 2>/dev/null |
+		jq -r --argjson me "${SPANTAP_PID:-0}" '.[] | select(.fd_type == "uprobe" and .pid != $me) | .pid' |
+		sort -un) || true
+	[ -n "$pids" ] || return 0
+	printf 'uprobes held by'
+	for p in $pids; do
+		printf ' %s (%s)' "$p" "$(cat /proc/"$p"/comm 2>/dev/null || echo gone)"
+	done
+	printf ': stop them first\n'
+}
