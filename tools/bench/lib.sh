@@ -174,9 +174,9 @@ spantap_stop() {
 }
 
 # wrk_run OUT [S]: wrk -t1 -c32 on the target for S (run_s) seconds,
-# --latency, CPU in OUT.cpu
+# --latency and the arguments in wrk_extra, CPU in OUT.cpu
 wrk_run() {
-	"$work/cpuwrap.sh" "$1.cpu" - wrk -t1 -c"$conns" -d"${2:-$run_s}s" --latency "$tgt_url" >"$1" 2>&1 ||
+	"$work/cpuwrap.sh" "$1.cpu" - wrk -t1 -c"$conns" -d"${2:-$run_s}s" --latency "${wrk_extra[@]}" "$tgt_url" >"$1" 2>&1 ||
 		die "wrk failed: $(tail -3 "$1")"
 }
 

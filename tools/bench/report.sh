@@ -54,6 +54,10 @@ report() {
 		row "CPU per request, server side only, traced / untraced" "$(fmt "$sv_ratio" %.3f)" "-" "info" \
 			"as CPU per request above, spantap capture --comm nginx (nginx's server spans only; wrk untraced); median of $server_pairs interleaved pairs (range $sv_range); adds $(fmt "$sv_added" %.2f) us to $(fmt "$sv_u" %.1f) us/request; spans / requests $sv_spans / $sv_served, losses ${sv_loss:-none}"
 	fi
+	if want short; then
+		row "CPU per request, a connection per request, traced / untraced" "$(fmt "$sh_ratio" %.3f)" "-" "info" \
+			"as CPU per request above, wrk -H 'Connection: close' (every request opens a connection, both ends traced); median of $short_pairs interleaved pairs (range $sh_range); adds $(fmt "$sh_added" %.2f) us to $(fmt "$sh_u" %.1f) us/request; throughput traced / untraced $(fmt "$sh_rps" %.3f) (median of pair ratios); spans / requests $sh_spans / $sh_served, losses ${sh_loss:-none}"
+	fi
 	if want overhead; then
 		row "Throughput, traced / untraced" "$(fmt "${fig[plain.r.rps]}" %.3f)" ">= 0.95" "$(pass "${fig[plain.r.rps]}" '>=' 0.95)" \
 			"wrk -t1 -c$conns -d${run_s}s keep-alive Requests/sec; median of pair ratios (range ${fig[plain.rg.rps]}; ratio of the medians $(ratio_med plain rps)); $(ut plain rps %.0f) req/s"

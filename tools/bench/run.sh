@@ -11,6 +11,8 @@
 #      per pair, medians reported: CPU per request, throughput, p99 latency;
 #      and CPU per request again at a fixed rate (h2load --rps)
 #   1b. the server's side only: CPU per request under --comm nginx, pairs
+#   1c. a connection per request (wrk -H 'Connection: close'), pairs: CPU
+#      per request and throughput
 #   2. completeness: spans / (2 x requests nginx logged), every loss counter
 #   3. ceiling: a rate ladder (h2load --rps) up to saturation, traced
 #   4. kernel cost: BPF run time per program (kernel.bpf_stats_enabled=1),
@@ -32,13 +34,14 @@
 #
 # Knobs (environment): BENCH_PAIRS (6) untraced/traced pairs, BENCH_RUN_S (8)
 # seconds per wrk run, BENCH_STEP_S (4) seconds per ladder step,
-# BENCH_FIXED_PAIRS (4) pairs at a fixed rate, BENCH_SERVER_PAIRS (4) and
-# BENCH_FLOOR_PAIRS (4) pairs of those steps, BENCH_TLS_PAIRS (4) pairs of
+# BENCH_FIXED_PAIRS (4) pairs at a fixed rate, BENCH_SERVER_PAIRS (4),
+# BENCH_SHORT_PAIRS (4) and BENCH_FLOOR_PAIRS (4) pairs of those steps, BENCH_TLS_PAIRS (4) pairs of
 # the https step, BENCH_OTHER_PAIRS (4) and BENCH_OTHER_OPS (400000) pairs
 # and requests per run of the other-protocol step, BENCH_PORT (18200, within
 # 18200-18269: the https step uses BENCH_PORT + 20, the other-protocol step
 # BENCH_PORT + 30), BENCH_STEPS (all) the steps to run, a comma list of
-# overhead (1, 2, 5), fixed (1's fixed rate), server (1b), ceiling (3),
+# overhead (1, 2, 5), fixed (1's fixed rate), server (1b), short (1c),
+# ceiling (3),
 # kernel (4), floor (4b), replay (6), export (7), https (8), other (9);
 # fixed and ceiling bring overhead along
 # (they use its untraced rate), export brings replay (its recording).
@@ -46,7 +49,7 @@
 # The files beside this one: counters.sh (spantap's exit counters, medians;
 # shared with tests/kernels/guest-bench.sh), bpf_fdinfo.sh (a process's BPF
 # fds; shared with tests/kernels and tests/integration), lib.sh (the measuring helpers
-# and the servers), step_overhead.sh (overhead, fixed, server), step_kernel.sh
+# and the servers), step_overhead.sh (overhead, fixed, server, short), step_kernel.sh
 # (kernel, floor), step_ceiling.sh, step_replay.sh (replay, export),
 # step_https.sh, step_other.sh and report.sh (the table and results.md). This one reads
 # the knobs, declares the globals they share and runs the steps in order.
@@ -85,6 +88,7 @@ tls_pairs=${BENCH_TLS_PAIRS:-4}
 fixed_pairs=${BENCH_FIXED_PAIRS:-4}
 floor_pairs=${BENCH_FLOOR_PAIRS:-4}
 server_pairs=${BENCH_SERVER_PAIRS:-4}
+short_pairs=${BENCH_SHORT_PAIRS:-4}
 other_pairs=${BENCH_OTHER_PAIRS:-4}
 other_ops=${BENCH_OTHER_OPS:-400000}
 port=${BENCH_PORT:-18200}
@@ -102,7 +106,7 @@ cpu_at_start=$(cpu_line)
 
 # --- the steps to run (BENCH_STEPS) ----------------------------------------------
 
-steps_all=overhead,fixed,server,ceiling,kernel,floor,replay,export,https,other
+steps_all=overhead,fixed,server,short,ceiling,kernel,floor,replay,export,https,other
 steps=${BENCH_STEPS:-all}
 [ "$steps" = all ] && steps=$steps_all
 for s in ${steps//,/ }; do
@@ -112,7 +116,7 @@ need fixed overhead   # a fraction of the untraced wrk rate
 need ceiling overhead # the same
 need export replay    # replays its recording
 plain=0 # a step loading the plain nginx
-for s in overhead fixed server ceiling kernel floor replay export; do want $s && plain=1; done
+for s in overhead fixed server short ceiling kernel floor replay export; do want $s && plain=1; done
 
 # --- preconditions -------------------------------------------------------------
 
@@ -159,6 +163,8 @@ declare -A fig
 declare fixed_rate f_ratio f_range f_u f_t f_served_u f_served_t # step_fixed
 declare fl_ratio fl_range fl_added fl_u # step_floor
 declare sv_ratio sv_range sv_added sv_u sv_spans sv_served sv_loss # step_server
+declare sh_ratio sh_range sh_added sh_u sh_rps sh_spans sh_served sh_loss # step_short
+wrk_extra=() # more arguments for wrk (step_short)
 ceil_ok="" ceil_loss="" ceil_sat=0 # step_ceiling
 declare rec_events repeat replay_evs replay_sps replay_evcpu replay_events # step_replay
 replay_ok=0
@@ -195,6 +201,7 @@ if want fixed && [ $have_h2load -eq 1 ]; then step_fixed; fi
 if want kernel; then step_kernel; fi
 if want floor; then step_floor; fi
 if want server; then step_server; fi
+if want short; then step_short; fi
 if want ceiling && [ $have_h2load -eq 1 ]; then step_ceiling; fi
 if want replay && "$spantap" help 2>&1 | grep -qw record && "$spantap" help 2>&1 | grep -qw replay; then step_replay; fi
 if want export && [ $replay_ok -eq 1 ] && "$spantap" replay --help 2>&1 | grep -q -- --otlp-endpoint; then step_export; fi

@@ -3,7 +3,8 @@
 #
 # The steps on CPU per request, sourced by tools/bench/run.sh: overhead
 # (1, 2, 5: untraced/traced wrk pairs, completeness, agent cost), fixed (1,
-# at a fixed rate) and server (1b, the server's side only).
+# at a fixed rate), server (1b, the server's side only) and short (1c, a
+# connection per request).
 
 # --- 1, 2, 5: overhead, completeness, agent cost --------------------------------
 
@@ -49,6 +50,24 @@ step_fixed() {
 	f_served_u=$(awk -F'\t' '$1 == "U" { print $2 }' "$work/fixed2.tsv" | median)
 	f_served_t=$(awk -F'\t' '$1 == "T" { print $2 }' "$work/fixed2.tsv" | median)
 	say "fixed rate: CPU per request $(fmt "$f_u" %.1f) -> $(fmt "$f_t" %.1f) us, ratio $(fmt "$f_ratio" %.3f)"
+}
+
+# --- 1c: a connection per request ------------------------------------------------
+# wrk with "Connection: close": nginx closes each connection after its
+# response and wrk opens another, so every request is a connection at both
+# ends. What spantap costs per connection (its open and close events, the
+# agent's table and streams, wakeups), which keep-alive hides.
+step_short() {
+	say "short connections: $short_pairs pairs of ${run_s}-s wrk runs with Connection: close, untraced then traced"
+	wrk_extra=(-H "Connection: close")
+	cpu_pairs "$work/short.tsv" "$short_pairs" short --port "$port" --output none
+	wrk_extra=()
+	read -r sh_ratio sh_range sh_added sh_u < <(cpu_pair_figures "$work/short.tsv")
+	# the runs last the same: requests served is the throughput
+	sh_rps=$(awk -F'\t' 'NR % 2 { u = $3; next } { print $3 / u }' "$work/short.tsv" | median)
+	sh_spans=$(awk -F'\t' '$1 == "A" { s += $4 } END { print s + 0 }' "$work/short.tsv")
+	sh_served=$(awk -F'\t' '$1 == "A" { s += $3 } END { print s + 0 }' "$work/short.tsv")
+	sh_loss=$(awk -F'\t' '$1 == "A" && $5 != "-" { printf "%s%s", sep, $5; sep = "; " }' "$work/short.tsv")
 }
 
 # --- 1b: the server's side only ---------------------------------------------------
