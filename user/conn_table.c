@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -104,9 +105,13 @@ struct conn *conn_table__add(struct conn_table *t, uint64_t id)
 		return c;
 	if (t->count >= t->max)
 		conn_table__remove(t, t->lru_head, CONN_RELEASE_EVICTED);
-	c = calloc(1, sizeof(*c));
+	/* zeroed but for the streams, which stream__init sets up */
+	c = malloc(sizeof(*c));
 	if (!c)
 		return NULL;
+	memset(c, 0, offsetof(struct conn, streams));
+	c->proto_state = NULL;
+	c->hnext = c->lru_prev = c->lru_next = NULL;
 	if (stream__init(&c->streams[0], t->stream_bytes) ||
 	    stream__init(&c->streams[1], t->stream_bytes)) {
 		stream__free(&c->streams[0]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +48,11 @@ struct http1_conn *http1_conn__new(const struct conn *c,
 		errno = EINVAL;
 		return NULL;
 	}
-	h = calloc(1, sizeof(*h));
+	/* zeroed but for the parsers, which their init zeroes */
+	h = malloc(sizeof(*h));
 	if (!h)
 		return NULL;
+	memset(&h->pending, 0, sizeof(*h) - offsetof(struct http1_conn, pending));
 	h->stats = stats;
 	h->req_msg = http1_parser__msg(&h->parsers[req]);
 	http1_parser__init(&h->parsers[req], HTTP1_REQUEST, &stats->parse);
