@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "conn_table.h"
+#include "util/ipv4.h"
 
 struct conn_table {
 	struct conn **buckets;
@@ -182,23 +183,26 @@ void conn_table__free(struct conn_table *t)
 	free(t);
 }
 
-static void addr_format(uint16_t family, const uint8_t *addr, char *buf,
-			size_t len)
+/* addr as text into buf (len >= INET6_ADDRSTRLEN); its length */
+static uint8_t addr_format(uint16_t family, const uint8_t *addr, char *buf,
+			   size_t len)
 {
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t v4mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 	if (family == AF_INET)
-		inet_ntop(AF_INET, addr, buf, len);
-	else if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, addr + 12, buf, len);
-	else
-		inet_ntop(AF_INET6, addr, buf, len);
+		return ipv4__format(addr, buf);
+	if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
+		return ipv4__format(addr + 12, buf);
+	if (!inet_ntop(AF_INET6, addr, buf, len))
+		buf[0] = '\0';
+	return strlen(buf);
 }
 
 void conn__format_addrs(struct conn *c)
 {
-	addr_format(c->family, c->laddr, c->laddr_str, sizeof(c->laddr_str));
-	addr_format(c->family, c->raddr, c->raddr_str, sizeof(c->raddr_str));
-	c->laddr_len = strlen(c->laddr_str);
-	c->raddr_len = strlen(c->raddr_str);
+	_Static_assert(sizeof(c->laddr_str) >= IPV4__STRLEN, "room for IPv4");
+	c->laddr_len = addr_format(c->family, c->laddr, c->laddr_str,
+				   sizeof(c->laddr_str));
+	c->raddr_len = addr_format(c->family, c->raddr, c->raddr_str,
+				   sizeof(c->raddr_str));
 }
