@@ -134,7 +134,7 @@ report() {
 	fi
 	if [ "$other_ok" -eq 1 ]; then
 		row "Other protocol (Redis): CPU per request, traced / untraced" "$(fmt "$ot_ratio" %.3f)" "-" "info" \
-			"redis-server utime+stime + spantap CPU after startup, per GET (redis-benchmark -c$conns -n $other_ops, no pipelining; spantap capture --port $redis_port); median of $other_pairs interleaved pairs (range $ot_range); adds $(fmt "$ot_added" %.2f) us to $(fmt "$ot_u" %.2f) us/request; the kernel held back $(fmt "$ot_held" %.4f) of the traced runs' transfers (not HTTP: the agent gave up on each connection after its first bytes); losses ${ot_loss:-none}"
+			"redis-server utime+stime + spantap CPU after startup, per GET (redis-benchmark -c$conns -n $other_ops, no pipelining; spantap capture --port $redis_port); median of $other_pairs interleaved pairs (range $ot_range); adds $(fmt "$ot_added" %.2f) us to $(fmt "$ot_u" %.2f) us/request; the kernel held back $(fmt "$ot_held" %.4f) of the traced runs' transfers (not HTTP: the kernel judged each connection by its first bytes, held back from its second transfer on); losses ${ot_loss:-none}"
 		row "Other protocol (Redis): throughput, traced / untraced" "$(fmt "$ot_rps" %.3f)" "-" "info" \
 			"redis-benchmark GET requests/s; median of pair ratios"
 	fi

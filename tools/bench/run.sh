@@ -27,8 +27,8 @@
 #      statistics for the OpenSSL uprobe programs
 #   9. another protocol: a private redis-server on port+30 (18230) loaded by
 #      redis-benchmark (GET, -c32), untraced and traced pairs: CPU per
-#      request and throughput, with the bytes the kernel held back once the
-#      agent gave up on the connections (not HTTP)
+#      request and throughput, with the transfers the kernel held back (not
+#      HTTP, told by the connections' first bytes)
 # It prints a table and writes it to build/bench/results.md (beside spantap).
 # It exits 0 whatever the figures; non-zero only when it could not measure.
 #

@@ -4,8 +4,8 @@
 # The other-protocol step (9), sourced by tools/bench/run.sh: what a
 # connection costs that spantap does not parse. A private redis-server is
 # loaded by redis-benchmark (GET, -c32, no pipelining), untraced and traced
-# in interleaved pairs; the agent gives up on each connection after its
-# first bytes, and from then on the kernel sends none of its bytes.
+# in interleaved pairs; the kernel sees from each connection's first bytes
+# (a RESP '*') that it is not HTTP and sends none of its later bytes.
 
 # --- 9: another protocol: Redis ----------------------------------------------
 
