@@ -5,7 +5,6 @@
  * spans 1/16 of its lower bound, so its midpoint is within 1/32 (about 3%)
  * of any value in it, at 976 counters per key whatever the traffic.
  */
-#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -325,27 +324,13 @@ static void key_attrs(const struct span *s, const char **ret_method,
 }
 
 /*
- * The span's service name is the row's: its bytes and NUL, compared a word
- * at a time (both arrays are SPAN_SERVICE_MAX bytes). Bytes that are a
- * row's key are valid UTF-8, which the repair leaves as they are: they
+ * The span's service name is the row's: its bytes and NUL. Bytes that are
+ * a row's key are valid UTF-8, which the repair leaves as they are: they
  * make the same key.
  */
 static bool service_is(const char *row, const char *svc, size_t len)
 {
-	uint64_t x, y;
-	size_t i, n = len + 1;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&x, row + i, 8);
-		memcpy(&y, svc + i, 8);
-		if (x != y)
-			return false;
-	}
-	if (i == n)
-		return true;
-	memcpy(&x, row + i, 8);
-	memcpy(&y, svc + i, 8);
-	return !(le64toh(x ^ y) & ((1ull << (n - i) * 8) - 1));
+	return key_bytes_eq(row, svc, len + 1);
 }
 
 /*
