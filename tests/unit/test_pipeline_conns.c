@@ -3,11 +3,9 @@
  * The pipeline's connections: records it refuses, protocols it gives up
  * on, and how a connection ends (eviction, close, shutdown).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "pipeline.h"
@@ -30,8 +28,8 @@ static void note_other_proto(void *ctx, uint64_t conn_id, bool tls)
 	ntold++;
 }
 
-/* The capture is told once, when the agent gives up; never of HTTP. */
-TEST(pipeline_other_proto_told_once_with_its_conn_id)
+/* A pipeline that tells note_other_proto of its verdicts, all counts 0 */
+static struct pipeline *new_told_pipeline(void)
 {
 	struct pipeline_opts o = {
 		.max_conns = 8,
@@ -40,12 +38,19 @@ TEST(pipeline_other_proto_told_once_with_its_conn_id)
 		.other_proto = note_other_proto,
 		.other_proto_ctx = told,
 	};
-	struct pipeline *p = pipeline__new(&o);
 
-	ASSERT_TRUE(p);
 	ngot = 0;
 	ntold = 0;
 	reset_positions();
+	return pipeline__new(&o);
+}
+
+/* The capture is told once, when the agent gives up; never of HTTP. */
+TEST(pipeline_other_proto_told_once_with_its_conn_id)
+{
+	struct pipeline *p = new_told_pipeline();
+
+	ASSERT_TRUE(p);
 	feed_conn(p, ST_EV_CONN_OPEN, 2, ST_ROLE_SERVER, 100);
 	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
 	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
@@ -86,31 +91,14 @@ TEST(pipeline_other_proto_told_once_with_its_conn_id)
  */
 TEST(pipeline_kernel_other_proto_flag_gives_up_at_once)
 {
-	struct pipeline_opts o = {
-		.max_conns = 8,
-		.idle_ns = 1000000000ULL,
-		.sink = {.emit = collect, .mono_to_wall = OFFSET},
-		.other_proto = note_other_proto,
-		.other_proto_ctx = told,
-	};
-	struct pipeline *p = pipeline__new(&o);
+	struct pipeline *p = new_told_pipeline();
 	static const char first[] = "*1\r\n$4\r\nPING\r\n";
-	struct st_data_event *e = calloc(1, sizeof(*e) + sizeof(first));
 
-	ASSERT_TRUE(p && e);
-	ngot = 0;
-	ntold = 0;
-	reset_positions();
+	ASSERT_TRUE(p);
 	feed_conn(p, ST_EV_CONN_OPEN, 1, ST_ROLE_SERVER, 100);
-	e->hdr.type = ST_EV_DATA;
-	e->hdr.flags = ST_DATA_F_OTHER_PROTO;
-	e->hdr.size = sizeof(*e) + sizeof(first) - 1;
-	e->hdr.ts_ns = 1000;
-	e->conn_id = 1;
-	e->len = e->cap_len = sizeof(first) - 1;
-	e->dir = ST_DIR_INGRESS;
-	memcpy(e->payload, first, sizeof(first) - 1);
-	ASSERT_EQ(pipeline__event(p, e, e->hdr.size), 0);
+	ASSERT_EQ(feed_flagged(p, 1, ST_DIR_INGRESS, 0, 0, first, 1000, 1,
+			       ST_DATA_F_OTHER_PROTO),
+		  0);
 	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
 	ASSERT_EQ(ntold, 0);
 	/* bytes the kernel let through before it knew are not parsed */
@@ -120,7 +108,6 @@ TEST(pipeline_kernel_other_proto_flag_gives_up_at_once)
 	ASSERT_EQ(feed_src(p, 1, ST_DIR_EGRESS, 0, 0, RESP200, 3000, 1), 0);
 	ASSERT_EQ(ngot, 0);
 	ASSERT_EQ(pipeline__stats(p)->conns_other, 1);
-	free(e);
 	pipeline__free(p);
 }
 
@@ -239,21 +226,8 @@ static void note_known(void *ctx, uint32_t pid)
 /* conn_open for pid, from 127.0.0.1:40000 + id to 127.0.0.1:8080 */
 static int feed_pid_conn(struct pipeline *p, uint64_t id, uint32_t pid)
 {
-	struct st_conn_event e = {};
-
-	e.hdr.type = ST_EV_CONN_OPEN;
-	e.hdr.size = sizeof(e);
-	e.hdr.ts_ns = 100;
-	e.conn_id = id;
-	e.pid = e.tid = pid;
-	e.role = ST_ROLE_CLIENT;
-	e.family = AF_INET;
-	e.lport = 40000 + id;
-	e.rport = 8080;
-	inet_pton(AF_INET, "127.0.0.1", e.laddr);
-	inet_pton(AF_INET, "127.0.0.1", e.raddr);
-	strcpy(e.comm, "t");
-	return pipeline__event(p, &e, sizeof(e));
+	return feed_tuple(p, ST_EV_CONN_OPEN, id, ST_ROLE_CLIENT, 100,
+			  "127.0.0.1", 40000 + id, "127.0.0.1", 8080, pid);
 }
 
 /*
