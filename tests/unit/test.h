@@ -29,6 +29,13 @@ bool test__failed(void);
 void test__sweep_bytes(const char *text,
 		       void (*check)(const uint8_t *buf, size_t len),
 		       bool (*keep)(size_t n, size_t pos, size_t len));
+/*
+ * Random parts (an empty one stands for a NUL byte) appended to buf[0..n)
+ * while the next fits in want bytes; the new length.
+ */
+size_t test__append_parts(uint8_t *buf, size_t n, size_t want,
+			  const char *const *parts, size_t nparts,
+			  unsigned int *seed);
 
 #define TEST(name)                                                     \
 	static void name(void);                                        \

@@ -216,17 +216,8 @@ TEST(http1_scan_field_line_is_the_old_scan_on_random_lines)
 	for (int iter = 0; iter < 300000; iter++) {
 		size_t n = 0, want = rand_r(&seed) % sizeof(buf);
 
-		while (n < want) {
-			const char *p =
-				parts[rand_r(&seed) %
-				      (sizeof(parts) / sizeof(parts[0]))];
-			size_t l = *p ? strlen(p) : 1;
-
-			if (n + l > want)
-				break;
-			memcpy(buf + n, p, l);
-			n += l;
-		}
+		n = test__append_parts(buf, n, want, parts,
+				       sizeof(parts) / sizeof(parts[0]), &seed);
 		check_scan(buf, n);
 		if (test__failed())
 			return;

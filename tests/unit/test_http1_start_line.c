@@ -295,17 +295,8 @@ TEST(http1_start_line_is_the_old_check_on_random_lines)
 			n = strlen(pre);
 			memcpy(buf, pre, n);
 		}
-		while (n < want) {
-			const char *p =
-				parts[rand_r(&seed) %
-				      (sizeof(parts) / sizeof(parts[0]))];
-			size_t l = *p ? strlen(p) : 1;
-
-			if (n + l > want)
-				break;
-			memcpy(buf + n, p, l);
-			n += l;
-		}
+		n = test__append_parts(buf, n, want, parts,
+				       sizeof(parts) / sizeof(parts[0]), &seed);
 		check_both(buf, n);
 		if (test__failed())
 			return;

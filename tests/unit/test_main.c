@@ -74,6 +74,22 @@ out:
 	free(buf);
 }
 
+size_t test__append_parts(uint8_t *buf, size_t n, size_t want,
+			  const char *const *parts, size_t nparts,
+			  unsigned int *seed)
+{
+	while (n < want) {
+		const char *p = parts[rand_r(seed) % nparts];
+		size_t l = *p ? strlen(p) : 1;
+
+		if (n + l > want)
+			break;
+		memcpy(buf + n, p, l);
+		n += l;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
