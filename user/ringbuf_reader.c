@@ -106,11 +106,10 @@ cleanup:
 int ringbuf_reader__poll(struct ringbuf_reader *r, int timeout_ms)
 {
 	struct epoll_event ev;
-	int n = epoll_wait(r->epfd, &ev, 1, timeout_ms);
 
-	if (n < 0)
+	if (epoll_wait(r->epfd, &ev, 1, timeout_ms) < 0)
 		return -errno;
-	return n > 0;
+	return 0;
 }
 
 long ringbuf_reader__consume(struct ringbuf_reader *r)
