@@ -133,6 +133,70 @@ TEST(correlate_server_first_linked_late)
 	correlate__free(k);
 }
 
+/*
+ * The client's connection is announced after its server end's first
+ * request began (the kernel reports it with the client's first write,
+ * which returns after the server may have read it): the server end still
+ * waits for it, and is linked.
+ */
+TEST(correlate_client_conn_announced_after_server_began)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span cs, ss;
+	struct correlate_conn cc = {2, lo, lo, 50000, 8080};
+	struct span_sink sink = {.emit = collect_held};
+	struct correlate_req r;
+	uint8_t cid[8], sid[8];
+
+	nheld_out = 0;
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, sid);
+	correlate__client_open(k, &cc);
+	span__reset(&ss);
+	ASSERT_TRUE(correlate__finish(k, sid, &ss));
+	r = req(false, 1, 10, 50000, 8080, 0);
+	correlate__start(k, &r, cid);
+	correlate__emit_held(k, 0, &sink);
+	ASSERT_EQ(nheld_out, 1);
+	ASSERT_MEMEQ(held_out[0].parent_span_id, cid, 8);
+	span__reset(&cs);
+	ASSERT_TRUE(!correlate__finish(k, cid, &cs));
+	ASSERT_MEMEQ(held_out[0].trace_id, cs.trace_id, 16);
+	ASSERT_EQ(correlate__stats(k)->connection_late, 1);
+	ASSERT_EQ(correlate__stats(k)->connection_unseen, 0);
+	correlate__free(k);
+}
+
+/*
+ * Only a first request can begin before its connection is announced: a
+ * later one on a connection not known here is a remote client's, and a
+ * server end already finished is gone. Neither waits.
+ */
+TEST(correlate_late_client_conn_only_for_open_first_requests)
+{
+	struct correlate *k = correlate__new(1024);
+	static struct span ss, s2;
+	struct correlate_conn cc = {2, lo, lo, 50000, 8080};
+	struct correlate_conn cc2 = {2, lo, lo, 50001, 8080};
+	struct correlate_req r;
+	uint8_t sid[8], s2id[8];
+
+	r = req(true, 2, 20, 50000, 8080, 0);
+	correlate__start(k, &r, sid);
+	span__reset(&ss);
+	ASSERT_TRUE(!correlate__finish(k, sid, &ss));
+	correlate__client_open(k, &cc);
+
+	r = req(true, 2, 20, 50001, 8080, 1);
+	correlate__start(k, &r, s2id);
+	correlate__client_open(k, &cc2);
+	span__reset(&s2);
+	ASSERT_TRUE(!correlate__finish(k, s2id, &s2));
+	ASSERT_EQ(correlate__stats(k)->held, 0);
+	ASSERT_EQ(correlate__stats(k)->connection_unseen, 2);
+	correlate__free(k);
+}
+
 /* A client whose connection is not on this node: nothing waits for it. */
 TEST(correlate_remote_client_not_waited_for)
 {

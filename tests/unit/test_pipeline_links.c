@@ -206,6 +206,31 @@ TEST(pipeline_server_span_waits_for_local_client_end)
 	pipeline__free(p);
 }
 
+/*
+ * Where connections are learnt from their first bytes, the client's is
+ * announced with its first write, when that returns: the server may have
+ * read the request, and answered, before. Its span still waits.
+ */
+TEST(pipeline_server_span_waits_for_client_conn_announced_late)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_local(p, ST_EV_CONN_OPEN, 2, 110);
+	ASSERT_EQ(feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7), 0);
+	feed_local(p, ST_EV_CONN_OPEN, 1, 100);
+	ASSERT_EQ(feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7), 0);
+	ASSERT_EQ(ngot, 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, REQ, 900, 9), 0);
+	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, RESP200, 2100, 9), 0);
+	ASSERT_EQ(ngot, 2);
+	ASSERT_EQ(got[0].kind, SPAN_KIND_SERVER);
+	ASSERT_MEMEQ(got[0].parent_span_id, got[1].span_id, 8);
+	ASSERT_MEMEQ(got[0].trace_id, got[1].trace_id, 16);
+	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
+	pipeline__free(p);
+}
+
 /* A client end that never shows: the span goes out unlinked, not lost. */
 TEST(pipeline_held_span_goes_out_when_its_wait_is_over)
 {

@@ -83,6 +83,11 @@ struct correlate {
 	struct correlate_head head; /* first: see correlate__nheld */
 	struct node *nodes;
 	struct fixmap *clients; /* client connections open on this node */
+	/*
+	 * Server ends of first requests whose client connection was not
+	 * known when they began, by connection (index 0): see link_server.
+	 */
+	struct fixmap *strays;
 	struct span *held;	/* HOLD_MAX, taken on first use */
 	uint32_t nnodes; /* a power of two */
 	uint32_t next;	 /* sequence number of the next node taken */
@@ -121,6 +126,8 @@ struct correlate *correlate__new(size_t max_spans)
 	k->pairs = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key),
 			       sizeof(struct pair_val));
 	k->clients = fixmap__new(max_spans / 2 + 16, sizeof(struct pair_key), 1);
+	k->strays = fixmap__new(max_spans / 4 + 16, sizeof(struct pair_key),
+				sizeof(((struct pair_val *)0)->span_id));
 	/*
 	 * A connection's requests one after another: their entries share a
 	 * probe run (a connection has few waiting at once, as answered
@@ -129,7 +136,9 @@ struct correlate *correlate__new(size_t max_spans)
 	 */
 	fixmap__hash_prefix(k->pairs, offsetof(struct pair_key, index));
 	fixmap__hash_prefix(k->clients, offsetof(struct pair_key, index));
-	if (!k->nodes || !k->threads || !k->pairs || !k->clients) {
+	fixmap__hash_prefix(k->strays, offsetof(struct pair_key, index));
+	if (!k->nodes || !k->threads || !k->pairs || !k->clients ||
+	    !k->strays) {
 		correlate__free(k);
 		errno = ENOMEM;
 		return NULL;
@@ -145,6 +154,7 @@ void correlate__free(struct correlate *k)
 	fixmap__free(k->threads);
 	fixmap__free(k->pairs);
 	fixmap__free(k->clients);
+	fixmap__free(k->strays);
 	free(k->held);
 	free(k);
 }
@@ -221,9 +231,34 @@ static void link_connection(struct correlate *k, struct node *srv,
 }
 
 /*
+ * Wait for server end n (request r) as a client end due on this node: the
+ * client's request start will find it, and its span is held till then.
+ */
+static void expect_client(struct correlate *k, struct node *n,
+			  const struct pair_key *pk, uint64_t h)
+{
+	struct pair_val *pv = fixmap__put_h(k->pairs, pk, h, NULL);
+
+	n->expected = 1;
+	if (!pv)
+		return;
+	memcpy(pv->span_id, n->span_id, 8);
+	pv->server_waiting = 1;
+}
+
+/*
  * Rule 3, server end: the client request at the other end, if seen. If not,
  * wait for it only when its connection is on this node: a remote client's
  * end never comes, and waiting would only fill the table.
+ *
+ * A client connection may be announced after its server end's first
+ * request began: where the kernel learns connections from their first
+ * bytes, the client's are reported when its write returns, and the server
+ * may have read them by then. Only a first request can see this (the
+ * client's later writes come after its first one was reported), so such a
+ * server end is noted by connection, and correlate__client_open makes it
+ * wait after all. A remote client's entry stays till pushed out: one per
+ * connection, in a table of its own.
  */
 static void link_server(struct correlate *k, const struct correlate_req *r,
 			const uint8_t span_id[8], struct node *n)
@@ -252,15 +287,16 @@ static void link_server(struct correlate *k, const struct correlate_req *r,
 	h = fixmap__hash(k->pairs, &pk);
 	index = pk.index;
 	pk.index = 0;
-	n->expected = fixmap__get_h(k->clients, &pk, h) != NULL;
-	if (!n->expected)
+	if (!fixmap__get_h(k->clients, &pk, h)) {
+		uint8_t *stray = index ? NULL :
+					 fixmap__put_h(k->strays, &pk, h, NULL);
+
+		if (stray)
+			memcpy(stray, span_id, 8);
 		return;
+	}
 	pk.index = index;
-	pv = fixmap__put_h(k->pairs, &pk, h, NULL);
-	if (!pv)
-		return;
-	memcpy(pv->span_id, span_id, 8);
-	pv->server_waiting = 1;
+	expect_client(k, n, &pk, h);
 }
 
 /* Rule 3, client end: link a server end that came first, or wait for it. */
@@ -329,8 +365,21 @@ void correlate__client_open(struct correlate *k,
 {
 	struct pair_key pk;
 
+	struct node *n;
+	uint8_t *stray;
+	uint64_t h;
+
 	client_key(cc, &pk);
-	fixmap__put(k->clients, &pk, NULL);
+	h = fixmap__hash(k->clients, &pk);
+	fixmap__put_h(k->clients, &pk, h, NULL);
+	stray = fixmap__get_h(k->strays, &pk, h);
+	if (!stray)
+		return;
+	/* its server end began first: still open, it waits (link_server) */
+	n = node_get(k, stray);
+	fixmap__del_value(k->strays, stray);
+	if (n && n->open && n->waiting && !n->expected)
+		expect_client(k, n, &pk, h);
 }
 
 void correlate__client_close(struct correlate *k,

@@ -14,7 +14,10 @@
  * Rule 3 also works when the server end is seen first: the client's write
  * is reported when its syscall returns, and by then the server may have
  * read it, and even answered, on the other CPU. The server request waits,
- * unlinked, for its client end, and is linked when that shows up. A span
+ * unlinked, for its client end, and is linked when that shows up. Even
+ * the client's connection may be announced after its server end's first
+ * request began (with its first write): a first request waits for a
+ * connection announced while it is open. A span
  * takes its trace id from its nearest ancestor with one of its own (a
  * traceparent or a root) when it is finished, so a late link still puts the
  * whole subtree in the right trace. A span finished while its trace hangs
