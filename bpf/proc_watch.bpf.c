@@ -72,7 +72,12 @@ int tp_sched_process_exit(void *ctx)
 		bpf_map_delete_elem(&ssl_calls, &id);
 	}
 	/* the process, not one of its threads */
-	if ((__u32)id != tgid || !bpf_map_lookup_elem(&watched_pids, &tgid))
+	if ((__u32)id != tgid)
+		return 0;
+	/* a process reusing the pid is not the one the agent knows */
+	if (known_pids[ST_KNOWN_PID_SLOT(tgid)] == tgid)
+		known_pids[ST_KNOWN_PID_SLOT(tgid)] = 0;
+	if (!bpf_map_lookup_elem(&watched_pids, &tgid))
 		return 0;
 	bpf_map_delete_elem(&watched_pids, &tgid);
 	emit_proc_event(ST_EV_PROC_EXIT, id);

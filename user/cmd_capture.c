@@ -127,6 +127,7 @@ struct capture {
 	bool status_shown;
 	uint64_t spans;
 	uint64_t spans_at_last_status;
+	uint64_t wakeups; /* polls the kernel ended, not the timer */
 	int out_err;
 };
 
@@ -144,6 +145,14 @@ static void on_other_proto(void *arg, uint64_t conn_id, bool tls)
 	struct capture *cap = arg;
 
 	loader__skip_other_proto(cap->loader, conn_id, tls);
+}
+
+/* pipeline_opts.pid_known: the kernel stops waking us for its connections */
+static void on_pid_known(void *arg, uint32_t pid)
+{
+	struct capture *cap = arg;
+
+	loader__know_pid(cap->loader, pid);
 }
 
 static void on_span(struct span *s, void *arg)
@@ -240,6 +249,8 @@ static void report_counters(struct capture *cap)
 
 	loader__read_stats(cap->loader, k);
 	capture_report__kernel(stderr, k);
+	fprintf(stderr, "spantap: ring: wakeups=%llu\n",
+		(unsigned long long)cap->wakeups);
 	if (cap->rec) {
 		fprintf(stderr, "spantap: recorded %llu events, %llu bytes\n",
 			(unsigned long long)cap->recorded,
@@ -594,6 +605,8 @@ static int capture_main(int argc, char **argv, bool record)
 	if (!cap.rec) {
 		po.other_proto = on_other_proto;
 		po.other_proto_ctx = &cap;
+		po.pid_known = on_pid_known;
+		po.pid_known_ctx = &cap;
 	}
 	if (cap.rec && record__write_header(cap.rec, po.sink.mono_to_wall)) {
 		err = -EIO;
@@ -666,6 +679,8 @@ static int capture_main(int argc, char **argv, bool record)
 		 * on a short timer and drain whatever arrived.
 		 */
 		err = ringbuf_reader__poll(rb, POLL_MS);
+		if (err > 0)
+			cap.wakeups++;
 		if (err >= 0)
 			err = ringbuf_reader__consume(rb);
 		if (err < 0 && err != -EINTR) {

@@ -47,13 +47,14 @@ static bool is_uprobe(const struct bpf_program *prog)
 	return !strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9);
 }
 
-/* The programs that only matter when TLS libraries are probed. */
+/*
+ * The programs that only matter when TLS libraries are probed. (A
+ * process's exit also forgets it in known_pids, whatever the TLS.)
+ */
 static bool for_tls(const struct bpf_program *prog)
 {
-	const char *name = bpf_program__name(prog);
-
-	return is_uprobe(prog) || !strcmp(name, "tp_sched_process_exec") ||
-	       !strcmp(name, "tp_sched_process_exit");
+	return is_uprobe(prog) ||
+	       !strcmp(bpf_program__name(prog), "tp_sched_process_exec");
 }
 
 static bool sec_starts(const struct bpf_program *prog, const char *prefix)
@@ -446,6 +447,14 @@ void loader__skip_other_proto(struct loader *l, uint64_t conn_id, bool tls)
 	__atomic_store_n(
 		&l->skel->bss->other_proto_conns[ST_OTHER_PROTO_SLOT(conn_id)],
 		tls ? ~conn_id : conn_id, __ATOMIC_RELAXED);
+}
+
+void loader__know_pid(struct loader *l, uint32_t pid)
+{
+	if (!l || !l->skel->bss || !pid)
+		return;
+	__atomic_store_n(&l->skel->bss->known_pids[ST_KNOWN_PID_SLOT(pid)], pid,
+			 __ATOMIC_RELAXED);
 }
 
 int loader__read_stats(const struct loader *l, uint64_t *out)

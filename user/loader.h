@@ -60,6 +60,11 @@ uint64_t loader__tls_calls_open(const struct loader *l);
  * plaintext from a TLS library too; else its socket bytes only.
  */
 void loader__skip_other_proto(struct loader *l, uint64_t conn_id, bool tls);
+/*
+ * The agent has read pid's identity from /proc: the BPF side stops waking
+ * it at once for every connection pid opens.
+ */
+void loader__know_pid(struct loader *l, uint32_t pid);
 /* Sum the per-CPU counters into out[ST_STAT__MAX]. */
 int loader__read_stats(const struct loader *l, uint64_t *out);
 enum attach_mode loader__mode(const struct loader *l);

@@ -87,8 +87,14 @@ static void conn_release(struct conn *c, enum conn_release_reason why,
 /* A conn the agent first sees: note its process while it is alive. */
 static void conn_seen(struct pipeline *p, const struct conn *c)
 {
-	if (p->opts.sink.procs)
-		proc_cache__get(p->opts.sink.procs, c->pid, c->comm);
+	const struct proc_info *pi;
+
+	if (!p->opts.sink.procs)
+		return;
+	pi = proc_cache__get(p->opts.sink.procs, c->pid, c->comm);
+	/* read from /proc, not made up from the comm of a process gone */
+	if (pi && pi->start_ticks && p->opts.pid_known)
+		p->opts.pid_known(p->opts.pid_known_ctx, c->pid);
 }
 
 struct pipeline *pipeline__new(const struct pipeline_opts *o)

@@ -32,6 +32,14 @@ struct pipeline_opts {
 	 */
 	void (*other_proto)(void *ctx, uint64_t conn_id, bool tls);
 	void *other_proto_ctx;
+	/*
+	 * Told of a process whose identity was read from /proc (for the
+	 * first connection of it seen, or again after it was forgotten): the
+	 * capture tells the kernel, which then stops waking the agent for
+	 * each connection it opens. NULL: nobody to tell.
+	 */
+	void (*pid_known)(void *ctx, uint32_t pid);
+	void *pid_known_ctx;
 };
 
 struct pipeline_stats {

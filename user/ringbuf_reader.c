@@ -106,10 +106,11 @@ cleanup:
 int ringbuf_reader__poll(struct ringbuf_reader *r, int timeout_ms)
 {
 	struct epoll_event ev;
+	int n = epoll_wait(r->epfd, &ev, 1, timeout_ms);
 
-	if (epoll_wait(r->epfd, &ev, 1, timeout_ms) < 0)
+	if (n < 0)
 		return -errno;
-	return 0;
+	return n > 0;
 }
 
 long ringbuf_reader__consume(struct ringbuf_reader *r)

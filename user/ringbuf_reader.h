@@ -19,7 +19,10 @@ typedef int (*ringbuf_fn)(void *ctx, void *data, size_t len);
 
 int ringbuf_reader__new(int map_fd, ringbuf_fn fn, void *ctx,
 			struct ringbuf_reader **ret);
-/* Wait up to timeout_ms for a wakeup: 0, or -errno (-EINTR included). */
+/*
+ * Wait up to timeout_ms for a wakeup: 1 when woken, 0 when the time ran
+ * out, or -errno (-EINTR included).
+ */
 int ringbuf_reader__poll(struct ringbuf_reader *r, int timeout_ms);
 /* Hand every committed record to fn: how many, or -errno. */
 long ringbuf_reader__consume(struct ringbuf_reader *r);

@@ -19,6 +19,14 @@ static __always_inline __u64 rb_wakeup_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/* The agent has read the identity of pid_tgid's process (known_pids) */
+static __always_inline bool pid_known(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+
+	return !tgid || known_pids[ST_KNOWN_PID_SLOT(tgid)] == tgid;
+}
+
 static __always_inline __u64 conn_next_id(void)
 {
 	__u32 zero = 0;
@@ -71,12 +79,15 @@ static __always_inline void emit_conn_event(__u16 type, struct sock *sk,
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	stat_inc(ST_STAT_EVENTS);
 	/*
-	 * Wake the agent now: it reads the process's identity from /proc
-	 * when a connection opens, and a short-lived client may be gone
-	 * within a millisecond. One wakeup per connection, not per byte.
+	 * Wake the agent now for a process it does not know yet: it reads
+	 * the process's identity from /proc when a connection opens, and a
+	 * short-lived client may be gone within a millisecond. Not for one
+	 * it knows: a wakeup per connection cost the agent more than the
+	 * rest of a short connection's events.
 	 */
-	bpf_ringbuf_submit(e, type == ST_EV_CONN_OPEN ? BPF_RB_FORCE_WAKEUP
-						      : rb_wakeup_flags());
+	bpf_ringbuf_submit(e, type == ST_EV_CONN_OPEN && !pid_known(pid_tgid)
+				      ? BPF_RB_FORCE_WAKEUP
+				      : rb_wakeup_flags());
 }
 
 /*

@@ -47,6 +47,13 @@ __u64 other_proto_conns[ST_OTHER_PROTO_SLOTS] SEC(".bss");
 extern __u64 other_proto_conns[ST_OTHER_PROTO_SLOTS] SEC(".bss");
 #endif
 
+/* Processes the agent knows (see ST_KNOWN_PID_SLOTS), written the same way */
+#ifdef SPANTAP_DEFINE_MAPS
+__u32 known_pids[ST_KNOWN_PID_SLOTS] SEC(".bss");
+#else
+extern __u32 known_pids[ST_KNOWN_PID_SLOTS] SEC(".bss");
+#endif
+
 /* A syscall between its entry and exit, keyed by pid_tgid. */
 struct io_args {
 	__u64 sk;  /* struct sock * resolved at entry */

@@ -84,6 +84,18 @@ enum st_source {
 	((__u64)((id)*0x9e3779b97f4a7c15ULL) >> \
 	 (64 - ST_OTHER_PROTO_SLOTS_LOG2))
 
+/*
+ * Processes whose identity the agent has read from /proc, in a table it
+ * writes and the BPF side reads: a connection of theirs that opens needs
+ * no wakeup of its own. A slot holds the last tgid hashed to it; a
+ * collision only costs a wakeup. The exit of the process clears it.
+ */
+#define ST_KNOWN_PID_SLOTS_LOG2 12
+#define ST_KNOWN_PID_SLOTS (1u << ST_KNOWN_PID_SLOTS_LOG2)
+#define ST_KNOWN_PID_SLOT(tgid)                \
+	((__u32)((__u32)(tgid)*0x9e3779b9U) >> \
+	 (32 - ST_KNOWN_PID_SLOTS_LOG2))
+
 /* True for sources whose bytes are a TLS connection's plaintext. */
 #define ST_SRC_IS_TLS(src) \
 	((src) == ST_SRC_SSL_READ || (src) == ST_SRC_SSL_WRITE)

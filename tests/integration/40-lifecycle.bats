@@ -258,3 +258,33 @@ PYEOF
 	assert_eq "$(counter agent conns_midstream)" 0 "agent conns_midstream"
 	assert_no_loss
 }
+
+# A process's first connection wakes the agent at once (it reads the
+# process from /proc before a short-lived one is gone); once the agent
+# knows the process, its connections wait for the next poll. A wakeup per
+# connection cost the agent more than the connections' events.
+@test "100 connections from one client: the agent is woken for the processes, not for each connection" {
+	start_nginx $PORT
+	start_spantap --port $PORT --output json
+	"$PY" -c '
+import http.client, sys
+for i in range(100):
+    c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+    c.request("GET", "/index.html")
+    r = c.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+    c.close()
+' $PORT || fail "the python client failed"
+	stop_spantap
+
+	assert_eq "$(spans_where 'select(.kind=="server")')" 100 "nginx server spans"
+	assert_eq "$(spans_where 'select(.kind=="client" and (.service_name | startswith("python")))')" 100 \
+		"python client spans, named from /proc" || fail "$(dump_spans)"
+	# 200 connections opened (both ends); the build before woke the agent
+	# for each. Two processes to learn, and the ring's own threshold.
+	local w
+	w=$(counter ring wakeups) || return 1
+	[ "$w" -le 20 ] || fail "the agent was woken $w times for 200 connection opens of 2 processes"
+	assert_no_loss
+}

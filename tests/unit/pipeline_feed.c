@@ -31,10 +31,10 @@ struct pipeline *new_pipeline(void)
 	return pipeline__new(&o);
 }
 
-/* A connection event of id from laddr:lport to raddr:rport */
+/* A connection event of id from laddr:lport to raddr:rport, of pid */
 int feed_tuple(struct pipeline *p, uint16_t type, uint64_t id, uint16_t role,
 	       uint64_t ts, const char *laddr, uint16_t lport,
-	       const char *raddr, uint16_t rport)
+	       const char *raddr, uint16_t rport, uint32_t pid)
 {
 	struct st_conn_event e = {};
 
@@ -42,8 +42,8 @@ int feed_tuple(struct pipeline *p, uint16_t type, uint64_t id, uint16_t role,
 	e.hdr.size = sizeof(e);
 	e.hdr.ts_ns = ts;
 	e.conn_id = id;
-	e.pid = FEED_PID;
-	e.tid = FEED_PID;
+	e.pid = pid;
+	e.tid = pid;
 	e.role = role;
 	e.family = AF_INET;
 	e.lport = lport;
@@ -61,7 +61,7 @@ int feed_conn(struct pipeline *p, uint16_t type, uint64_t id, uint16_t role,
 
 	return feed_tuple(p, type, id, role, ts, "127.0.0.1",
 			  client ? 40000 : 8080, "10.1.2.3",
-			  client ? 8080 : 40000);
+			  client ? 8080 : 40000, FEED_PID);
 }
 
 /* Positions per conn and direction, as the kernel keeps them. */

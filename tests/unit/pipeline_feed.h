@@ -27,13 +27,13 @@ void collect(struct span *s, void *arg);
 /* a pipeline of 8 conns, 1 s idle, spans to collect(); got[] emptied */
 struct pipeline *new_pipeline(void);
 
-/* the pid of the records built here */
+/* the pid of the records built here, unless one is given */
 #define FEED_PID 42
 
-/* A connection event of id from laddr:lport to raddr:rport */
+/* A connection event of id from laddr:lport to raddr:rport, of pid */
 int feed_tuple(struct pipeline *p, uint16_t type, uint64_t id, uint16_t role,
 	       uint64_t ts, const char *laddr, uint16_t lport,
-	       const char *raddr, uint16_t rport);
+	       const char *raddr, uint16_t rport, uint32_t pid);
 /* the same, 127.0.0.1 to 10.1.2.3, port 8080 at the server's end */
 int feed_conn(struct pipeline *p, uint16_t type, uint64_t id, uint16_t role,
 	      uint64_t ts);

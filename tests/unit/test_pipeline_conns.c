@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline.h"
+#include "proc_info.h"
 #include "span/semconv.h"
 #include "pipeline_feed.h"
 #include "test.h"
@@ -208,4 +210,50 @@ TEST(pipeline_truncated_response_is_error)
 	ASSERT_STREQ(str_attr(&got[0], SC_ERROR_TYPE), "response_incomplete");
 	ASSERT_EQ(int_attr(&got[0], SC_HTTP_RESPONSE_STATUS_CODE), 200);
 	pipeline__free(p);
+}
+
+static uint32_t known[4];
+static int nknown;
+
+static void note_known(void *ctx, uint32_t pid)
+{
+	ASSERT_TRUE(ctx == known);
+	if (nknown < 4)
+		known[nknown] = pid;
+	nknown++;
+}
+
+/* conn_open for pid, from 127.0.0.1:40000 + id to 127.0.0.1:8080 */
+static int feed_pid_conn(struct pipeline *p, uint64_t id, uint32_t pid)
+{
+	return feed_tuple(p, ST_EV_CONN_OPEN, id, ST_ROLE_CLIENT, 100,
+			  "127.0.0.1", 40000 + id, "127.0.0.1", 8080, pid);
+}
+
+/*
+ * The capture is told of a process read from /proc, so the kernel stops
+ * waking the agent for its connections; not of one that is gone.
+ */
+TEST(pipeline_pid_known_told_of_processes_read_from_proc)
+{
+	struct proc_cache *procs = proc_cache__new(8);
+	struct pipeline_opts o = {
+		.max_conns = 8,
+		.idle_ns = 1000000000ULL,
+		.sink = {.emit = collect, .procs = procs},
+		.pid_known = note_known,
+		.pid_known_ctx = known,
+	};
+	struct pipeline *p = pipeline__new(&o);
+
+	ASSERT_TRUE(procs && p);
+	nknown = 0;
+	ASSERT_EQ(feed_pid_conn(p, 1, (uint32_t)getpid()), 0);
+	ASSERT_EQ(nknown, 1);
+	ASSERT_EQ(known[0], (uint32_t)getpid());
+	/* above any pid_max: nothing in /proc, nothing to tell */
+	ASSERT_EQ(feed_pid_conn(p, 2, 0x7ffffff0), 0);
+	ASSERT_EQ(nknown, 1);
+	pipeline__free(p);
+	proc_cache__free(procs);
 }

@@ -173,7 +173,7 @@ static void feed_local(struct pipeline *p, uint16_t type, uint64_t id,
 
 	feed_tuple(p, type, id, client ? ST_ROLE_CLIENT : ST_ROLE_SERVER, ts,
 		   "127.0.0.1", client ? 40000 : 8080, "127.0.0.1",
-		   client ? 8080 : 40000);
+		   client ? 8080 : 40000, FEED_PID);
 }
 
 /*
