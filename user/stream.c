@@ -22,7 +22,8 @@
 
 #include "stream.h"
 
-#define STREAM_INIT_CAP 4096u
+/* What buf starts at: a request's or a response's head fits */
+#define STREAM_INIT_CAP 1024u
 /* Keeps 3 * max_bytes, the most buf grows to, inside uint32_t. */
 #define STREAM_MAX_BYTES_LIMIT (256u * 1024 * 1024)
 
@@ -33,34 +34,28 @@ static uint64_t seg_end(const struct stream_seg *g)
 
 int stream__init(struct stream *s, uint32_t max_bytes)
 {
-	/*
-	 * Not segs[]: a slot is written whole when taken (stream__push), and
-	 * zeroing all of them was most of what a connection cost the agent
-	 * to set up (two streams, 5 KiB a connection).
-	 */
-	memset(s, 0, offsetof(struct stream, segs));
-	memset(&s->stats, 0, sizeof(s->stats));
+	memset(s, 0, sizeof(*s));
 	if (!max_bytes)
 		max_bytes = STREAM_DEFAULT_MAX_BYTES;
 	if (max_bytes > STREAM_MAX_BYTES_LIMIT)
 		max_bytes = STREAM_MAX_BYTES_LIMIT;
 	s->max_bytes = max_bytes;
-	s->buf_cap = max_bytes < STREAM_INIT_CAP ? max_bytes : STREAM_INIT_CAP;
-	s->buf = malloc(s->buf_cap);
-	if (!s->buf) {
-		s->buf_cap = 0;
-		return -ENOMEM;
-	}
+	s->segs = s->segs_inline;
+	s->segs_cap = STREAM_INLINE_SEGS;
 	return 0;
 }
 
 void stream__free(struct stream *s)
 {
 	free(s->buf);
+	if (s->segs != s->segs_inline)
+		free(s->segs);
 	s->buf = NULL;
+	s->segs = s->segs_inline;
 	s->buf_cap = 0;
 	s->buf_len = 0;
 	s->nsegs = 0;
+	s->segs_cap = STREAM_INLINE_SEGS;
 }
 
 void stream__reset(struct stream *s, uint64_t pos)
@@ -166,6 +161,31 @@ static bool stream_reserve(struct stream *s, uint32_t n)
 }
 
 /*
+ * Room for one more segment: segs[] doubled, up to STREAM_MAX_SEGS. false
+ * at the bound or when memory cannot be had: the caller merges two (there
+ * are at least STREAM_INLINE_SEGS).
+ */
+static bool stream_grow_segs(struct stream *s)
+{
+	uint32_t cap = s->segs_cap * 2;
+	bool own = s->segs == s->segs_inline;
+	struct stream_seg *n;
+
+	if (s->segs_cap >= STREAM_MAX_SEGS)
+		return false;
+	if (cap > STREAM_MAX_SEGS)
+		cap = STREAM_MAX_SEGS;
+	n = reallocarray(own ? NULL : s->segs, cap, sizeof(*n));
+	if (!n)
+		return false;
+	if (own)
+		memcpy(n, s->segs_inline, s->nsegs * sizeof(*n));
+	s->segs = n;
+	s->segs_cap = cap;
+	return true;
+}
+
+/*
  * Can b be folded into a without losing captured bytes? Only if the
  * result still has its captured bytes leading: a fully captured and
  * directly followed by b, or b without captured bytes at all.
@@ -241,12 +261,11 @@ int stream__push(struct stream *s, uint64_t pos, const uint8_t *data,
 	held = stream_held(s);
 	room = held < s->max_bytes ? s->max_bytes - held : 0;
 	keep = cap_len < room ? cap_len : (uint32_t)room;
-	if (!s->buf || !stream_reserve(s, keep))
+	if (!stream_reserve(s, keep))
 		keep = 0;
-	s->stats.overflow_bytes += cap_len - keep;
-
-	if (s->nsegs == STREAM_MAX_SEGS)
+	if (s->nsegs == s->segs_cap && !stream_grow_segs(s))
 		stream_merge_oldest(s);
+	s->stats.overflow_bytes += cap_len - keep;
 
 	g = &s->segs[s->nsegs++];
 	memset(g, 0, sizeof(*g));

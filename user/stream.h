@@ -27,6 +27,8 @@
  * earlier one's time, so the first bytes of a message keep theirs.
  */
 #define STREAM_MAX_SEGS 64
+/* Segments a stream holds before it takes memory for them */
+#define STREAM_INLINE_SEGS 4
 
 struct stream_seg {
 	uint64_t pos; /* first position */
@@ -48,13 +50,22 @@ struct stream_stats {
 struct stream {
 	uint64_t head; /* next position the parser has not consumed */
 	uint64_t end; /* one past the last position any segment covered */
+	/*
+	 * Small until more is needed: most connections hold a segment or
+	 * two of a few hundred bytes, and under short connections thousands
+	 * of closed ones wait out their grace at once. buf is taken at the
+	 * first push; segs is first the stream's own few (a stream is
+	 * never moved once initialised), then an array of its own.
+	 */
 	uint8_t *buf; /* captured bytes of segs[], in order */
+	struct stream_seg *segs;
 	uint32_t buf_len;
 	uint32_t buf_cap;
 	uint32_t max_bytes;
 	uint32_t nsegs;
-	struct stream_seg segs[STREAM_MAX_SEGS];
+	uint32_t segs_cap; /* at most STREAM_MAX_SEGS */
 	struct stream_stats stats;
+	struct stream_seg segs_inline[STREAM_INLINE_SEGS];
 };
 
 /* A read-only window on captured bytes starting at the head. */
@@ -68,7 +79,7 @@ struct byte_view {
 	bool hole_after;
 };
 
-/* Returns 0 or -ENOMEM. max_bytes 0 means STREAM_DEFAULT_MAX_BYTES. */
+/* Returns 0 (no memory is taken yet). max_bytes 0: STREAM_DEFAULT_MAX_BYTES. */
 int stream__init(struct stream *s, uint32_t max_bytes);
 /* Frees the buffer; safe on a zeroed or already-freed stream. */
 void stream__free(struct stream *s);

@@ -551,3 +551,31 @@ TEST(stream_random_model)
 	ASSERT_TRUE(s.stats.overlaps > 0 && s.stats.gaps > 0);
 	stream__free(&s);
 }
+
+/*
+ * Past the few segments a stream holds itself, and past the buffer it
+ * starts with: every segment keeps its time and every byte its place.
+ */
+TEST(stream_grows_past_its_own_segments)
+{
+	static char big[3000];
+	struct stream s;
+	char piece[2] = "a";
+
+	ASSERT_EQ(stream__init(&s, 0), 0);
+	for (uint64_t i = 0; i < 3 * STREAM_INLINE_SEGS; i++) {
+		piece[0] = (char)('a' + i);
+		ASSERT_EQ(push_str(&s, i, piece, 100 + i), 0);
+	}
+	ASSERT_EQ(s.nsegs, 3 * STREAM_INLINE_SEGS);
+	for (uint64_t i = 0; i < 3 * STREAM_INLINE_SEGS; i++)
+		ASSERT_EQ(ts_of(&s, i), 100 + i);
+	ASSERT_STREQ(view_str(&s, NULL), "abcdefghijkl");
+
+	memset(big, 'x', sizeof(big) - 1);
+	ASSERT_EQ(push_str(&s, 3 * STREAM_INLINE_SEGS, big, 500), 0);
+	ASSERT_EQ(stream__view(&s).len, 3 * STREAM_INLINE_SEGS + strlen(big));
+	ASSERT_EQ(ts_of(&s, 3 * STREAM_INLINE_SEGS + 2000), 500);
+	ASSERT_EQ(s.stats.overflow_bytes, 0);
+	stream__free(&s);
+}
