@@ -273,7 +273,7 @@ static inline size_t quick_request_line(const uint8_t *s, size_t lim,
 	/*
 	 * A short method and target are copied a word or two whole, then
 	 * cut by their NUL, where copy_cut() branched on their lengths; the
-	 * bytes after a NUL are never read (see msg_clear()). The line has
+	 * bytes after a NUL are never read (see http1_msg__clear()). The line has
 	 * twelve bytes after the method: eight can be read at s.
 	 */
 	if (mlen < 8) {
@@ -824,22 +824,6 @@ static int head_finish(struct http1_msg *msg, const struct head_fields *hf)
 	return 0;
 }
 
-/*
- * Empty the message for a new head. The strings are about 1.7 KiB of it,
- * and clearing them all was a quarter of the head parser's time: a NUL
- * at the start of each is all their readers look at.
- */
-static void msg_clear(struct http1_msg *m)
-{
-	memset(m, 0, offsetof(struct http1_msg, method));
-	m->method[0] = '\0';
-	m->target[0] = '\0';
-	m->host[0] = '\0';
-	m->user_agent[0] = '\0';
-	m->traceparent[0] = '\0';
-	m->tracestate[0] = '\0';
-}
-
 /* What an incomplete or bad line makes of the head. */
 static enum parse_result head_stop(enum line_res r, size_t len,
 				   enum head_err *err)
@@ -864,7 +848,7 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 	enum line_res r;
 	size_t n, next;
 
-	msg_clear(msg);
+	http1_msg__clear(msg);
 	msg->kind = kind;
 	*err = HEAD_ERR_SYNTAX;
 

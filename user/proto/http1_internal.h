@@ -67,4 +67,20 @@ enum parse_result http1_parse_head_raw(const uint8_t *buf, size_t len,
 				       enum head_err *err);
 bool http1_plausible_start(const uint8_t *s, size_t n, enum http1_kind kind);
 
+/*
+ * Empty m for a new head (or a new parser). The strings are about 1.7 KiB
+ * of it, and clearing them all was a quarter of the head parser's time: a
+ * NUL at the start of each is all their readers look at.
+ */
+static inline void http1_msg__clear(struct http1_msg *m)
+{
+	memset(m, 0, offsetof(struct http1_msg, method));
+	m->method[0] = '\0';
+	m->target[0] = '\0';
+	m->host[0] = '\0';
+	m->user_agent[0] = '\0';
+	m->traceparent[0] = '\0';
+	m->tracestate[0] = '\0';
+}
+
 #endif /* __SPANTAP_HTTP1_INTERNAL_H */
