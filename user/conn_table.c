@@ -15,8 +15,15 @@ struct conn_table {
 	size_t count;
 	size_t max;
 	uint32_t stream_bytes;
-	/* head: least recently used; tail: most */
+	/*
+	 * head: least recently used; tail: most. The order is kept by
+	 * generation, one per expiry pass: a conn goes to the tail once a
+	 * generation, not on every event, as moving it touches its two
+	 * neighbours' (cold) lines, and expiry and eviction need no finer
+	 * order.
+	 */
 	struct conn *lru_head, *lru_tail;
+	uint32_t gen;
 	conn_release_fn release;
 	void *arg;
 };
@@ -88,7 +95,8 @@ struct conn *conn_table__get(struct conn_table *t, uint64_t id)
 	for (c = t->buckets[bucket_of(t, id)]; c; c = c->hnext) {
 		if (c->id != id)
 			continue;
-		if (c != t->lru_tail) {
+		if (c->lru_gen != t->gen) {
+			c->lru_gen = t->gen;
 			lru_unlink(t, c);
 			lru_append(t, c);
 		}
@@ -121,6 +129,7 @@ struct conn *conn_table__add(struct conn_table *t, uint64_t id)
 		return NULL;
 	}
 	c->id = id;
+	c->lru_gen = t->gen;
 	c->req_dir = -1;
 	b = bucket_of(t, id);
 	c->hnext = t->buckets[b];
@@ -156,6 +165,7 @@ size_t conn_table__expire(struct conn_table *t, uint64_t now, uint64_t idle_ns)
 {
 	size_t n = 0;
 
+	t->gen++;
 	while (t->lru_head && t->lru_head->last_seen + idle_ns < now) {
 		conn_table__remove(t, t->lru_head, CONN_RELEASE_EXPIRED);
 		n++;

@@ -47,6 +47,7 @@ struct conn {
 	/* table internals */
 	struct conn *hnext;
 	struct conn *lru_prev, *lru_next;
+	uint32_t lru_gen; /* the table's generation when last moved */
 };
 
 enum conn_release_reason {
@@ -64,7 +65,10 @@ struct conn_table;
 /* NULL with errno set on failure. */
 struct conn_table *conn_table__new(size_t max_conns, uint32_t stream_bytes,
 				   conn_release_fn release, void *arg);
-/* The conn with id, or NULL. Marks it recently used. */
+/*
+ * The conn with id, or NULL. Marks it recently used: conns used since the
+ * last conn_table__expire come after those used only before it.
+ */
 struct conn *conn_table__get(struct conn_table *t, uint64_t id);
 /*
  * Add a conn for id (evicting the least recently used one when full), or
