@@ -39,6 +39,11 @@ struct conn {
 	char laddr_str[46]; /* INET6_ADDRSTRLEN */
 	char raddr_str[46];
 	uint8_t laddr_len, raddr_len; /* their strlen, for every span */
+	/*
+	 * HTTP/1 requests seen before its parsers were let go at close
+	 * (see http1_conn__shed), for those of late bytes to count on
+	 */
+	uint64_t http1_nreq;
 	uint64_t last_seen; /* CLOCK_MONOTONIC ns of the last event */
 	uint64_t closed_at; /* when the kernel said it closed; 0: open */
 	struct stream streams[2]; /* by enum st_dir */

@@ -179,6 +179,17 @@ static int on_conn_close(struct pipeline *p, const struct st_conn_event *e)
 	}
 	c->closed_at = e->hdr.ts_ns ? e->hdr.ts_ns : 1;
 	p->closing[p->nclosing++] = c->id;
+	/*
+	 * Under short connections thousands wait out the grace at once:
+	 * with nothing in flight, one keeps only its identity, and its
+	 * parsers and buffers go now, while their memory is warm.
+	 */
+	if (c->proto == PROTO_HTTP1 && c->proto_state &&
+	    http1_conn__shed(c->proto_state, c)) {
+		c->proto_state = NULL;
+		c->proto = PROTO_UNKNOWN;
+		c->detect_tries = 0;
+	}
 	return 0;
 }
 

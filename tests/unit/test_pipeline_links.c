@@ -274,3 +274,37 @@ TEST(pipeline_no_hold_without_local_client_conn)
 	ASSERT_EQ(pipeline__stats(p)->links.held, 0);
 	pipeline__free(p);
 }
+
+/*
+ * A connection closed with nothing in flight lets its parsers and buffers
+ * go. A request its server reads after the close (a reset, the bytes
+ * still queued) is still the connection's second: its span links to the
+ * client's second request, not to a first one.
+ */
+TEST(pipeline_request_read_after_idle_close_keeps_its_place)
+{
+	struct pipeline *p = new_pipeline();
+
+	reset_positions();
+	feed_local(p, ST_EV_CONN_OPEN, 1, 100);
+	feed_local(p, ST_EV_CONN_OPEN, 2, 110);
+	feed_data(p, 1, ST_DIR_EGRESS, REQ, 900, 9);
+	feed_data(p, 2, ST_DIR_INGRESS, REQ, 1000, 7);
+	feed_data(p, 2, ST_DIR_EGRESS, RESP200, 2000, 7);
+	feed_data(p, 1, ST_DIR_INGRESS, RESP200, 2100, 9);
+	ASSERT_EQ(ngot, 2);
+
+	feed_data(p, 1, ST_DIR_EGRESS, REQ, 3000, 9);
+	feed_local(p, ST_EV_CONN_CLOSE, 2, 3100);
+	ASSERT_EQ(feed_data(p, 2, ST_DIR_INGRESS, REQ, 3200, 7), 0);
+	feed_local(p, ST_EV_CONN_CLOSE, 1, 3300);
+	pipeline__tick(p, 3300 + PIPELINE_CLOSE_GRACE_NS);
+	pipeline__drain(p);
+	ASSERT_EQ(ngot, 4);
+	ASSERT_EQ(got[2].kind, SPAN_KIND_SERVER);
+	ASSERT_EQ(got[3].kind, SPAN_KIND_CLIENT);
+	ASSERT_MEMEQ(got[2].parent_span_id, got[3].span_id, 8);
+	ASSERT_EQ(pipeline__stats(p)->http1.unanswered_requests, 2);
+	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
+	pipeline__free(p);
+}

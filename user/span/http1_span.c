@@ -54,6 +54,7 @@ struct http1_conn *http1_conn__new(const struct conn *c,
 		return NULL;
 	memset(&h->pending, 0, sizeof(*h) - offsetof(struct http1_conn, pending));
 	h->stats = stats;
+	h->nreq = c->http1_nreq;
 	h->req_msg = http1_parser__msg(&h->parsers[req]);
 	http1_parser__init(&h->parsers[req], HTTP1_REQUEST, &stats->parse);
 	http1_parser__init(&h->parsers[!req], HTTP1_RESPONSE, &stats->parse);
@@ -577,6 +578,19 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 			on_response(h, c, m, sink);
 		}
 	}
+}
+
+bool http1_conn__shed(struct http1_conn *h, struct conn *c)
+{
+	if (h->count || h->upgraded ||
+	    !http1_parser__idle(&h->parsers[0], &c->streams[0]) ||
+	    !http1_parser__idle(&h->parsers[1], &c->streams[1]))
+		return false;
+	c->http1_nreq = h->nreq;
+	http1_conn__free(h);
+	stream__free(&c->streams[0]);
+	stream__free(&c->streams[1]);
+	return true;
 }
 
 void http1_conn__finish(struct http1_conn *h, struct conn *c, bool closed,

@@ -38,6 +38,15 @@ void http1_conn__process(struct http1_conn *h, struct conn *c, int dir,
 			 const struct span_sink *sink);
 
 /*
+ * c has closed. If nothing is in flight on it (no request waits for its
+ * answer, both directions are between messages, no byte unread), free h
+ * and c's buffers, note in c how many requests h saw, and return true:
+ * bytes that come late (read after a reset) start a new http1_conn that
+ * goes on counting from there. false: h is still needed.
+ */
+bool http1_conn__shed(struct http1_conn *h, struct conn *c);
+
+/*
  * The connection is over. closed: the kernel saw it close, so a body that
  * runs until close is complete and requests still waiting never got an
  * answer; otherwise (eviction, shutdown) they are only counted.
