@@ -177,6 +177,19 @@ static void feed_local(struct pipeline *p, uint16_t type, uint64_t id,
 }
 
 /*
+ * got[srv], a server span, hangs from got[cli], its client end on this
+ * node, in the same trace, and no server end went unlinked.
+ */
+static void assert_server_under_client(struct pipeline *p, int srv, int cli)
+{
+	ASSERT_EQ(got[srv].kind, SPAN_KIND_SERVER);
+	ASSERT_EQ(got[cli].kind, SPAN_KIND_CLIENT);
+	ASSERT_MEMEQ(got[srv].parent_span_id, got[cli].span_id, 8);
+	ASSERT_MEMEQ(got[srv].trace_id, got[cli].trace_id, 16);
+	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
+}
+
+/*
  * Both ends on this node, the server's whole request seen before the
  * client's write (its event comes when its syscall returns): the server
  * span waits for its client end, then goes out linked.
@@ -198,11 +211,8 @@ TEST(pipeline_server_span_waits_for_local_client_end)
 	ASSERT_STREQ(str_attr(&got[0], SC_SPANTAP_PARENT_SOURCE), "connection");
 	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, RESP200, 2100, 9), 0);
 	ASSERT_EQ(ngot, 2);
-	ASSERT_EQ(got[1].kind, SPAN_KIND_CLIENT);
-	ASSERT_MEMEQ(got[0].parent_span_id, got[1].span_id, 8);
-	ASSERT_MEMEQ(got[0].trace_id, got[1].trace_id, 16);
+	assert_server_under_client(p, 0, 1);
 	ASSERT_EQ(pipeline__stats(p)->links.connection_late, 1);
-	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
 	pipeline__free(p);
 }
 
@@ -224,10 +234,7 @@ TEST(pipeline_server_span_waits_for_client_conn_announced_late)
 	ASSERT_EQ(feed_data(p, 1, ST_DIR_EGRESS, REQ, 900, 9), 0);
 	ASSERT_EQ(feed_data(p, 1, ST_DIR_INGRESS, RESP200, 2100, 9), 0);
 	ASSERT_EQ(ngot, 2);
-	ASSERT_EQ(got[0].kind, SPAN_KIND_SERVER);
-	ASSERT_MEMEQ(got[0].parent_span_id, got[1].span_id, 8);
-	ASSERT_MEMEQ(got[0].trace_id, got[1].trace_id, 16);
-	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
+	assert_server_under_client(p, 0, 1);
 	pipeline__free(p);
 }
 
@@ -301,10 +308,7 @@ TEST(pipeline_request_read_after_idle_close_keeps_its_place)
 	pipeline__tick(p, 3300 + PIPELINE_CLOSE_GRACE_NS);
 	pipeline__drain(p);
 	ASSERT_EQ(ngot, 4);
-	ASSERT_EQ(got[2].kind, SPAN_KIND_SERVER);
-	ASSERT_EQ(got[3].kind, SPAN_KIND_CLIENT);
-	ASSERT_MEMEQ(got[2].parent_span_id, got[3].span_id, 8);
+	assert_server_under_client(p, 2, 3);
 	ASSERT_EQ(pipeline__stats(p)->http1.unanswered_requests, 2);
-	ASSERT_EQ(pipeline__stats(p)->links.connection_unseen, 0);
 	pipeline__free(p);
 }
