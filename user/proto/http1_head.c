@@ -273,8 +273,8 @@ static inline size_t quick_request_line(const uint8_t *s, size_t lim,
 	/*
 	 * A short method and target are copied a word or two whole, then
 	 * cut by their NUL, where copy_cut() branched on their lengths; the
-	 * bytes after a NUL are never read (see http1_msg__clear()). The line has
-	 * twelve bytes after the method: eight can be read at s.
+	 * bytes after a NUL are never read (see http1_msg__clear()). The
+	 * line has twelve bytes after the method: eight can be read at s.
 	 */
 	if (mlen < 8) {
 		memcpy(msg->method, s, 8);

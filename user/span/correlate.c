@@ -231,8 +231,9 @@ static void link_connection(struct correlate *k, struct node *srv,
 }
 
 /*
- * Wait for server end n (request r) as a client end due on this node: the
- * client's request start will find it, and its span is held till then.
+ * Server end n (its pair key pk, hashed h) waits for a client end due on
+ * this node: the client's request start will find it in pairs, and n's
+ * span is held till then.
  */
 static void expect_client(struct correlate *k, struct node *n,
 			  const struct pair_key *pk, uint64_t h)
@@ -364,7 +365,6 @@ void correlate__client_open(struct correlate *k,
 			    const struct correlate_conn *cc)
 {
 	struct pair_key pk;
-
 	struct node *n;
 	uint8_t *stray;
 	uint64_t h;

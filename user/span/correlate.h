@@ -17,10 +17,10 @@
  * unlinked, for its client end, and is linked when that shows up. Even
  * the client's connection may be announced after its server end's first
  * request began (with its first write): a first request waits for a
- * connection announced while it is open. A span
- * takes its trace id from its nearest ancestor with one of its own (a
- * traceparent or a root) when it is finished, so a late link still puts the
- * whole subtree in the right trace. A span finished while its trace hangs
+ * connection announced while it is open. A span takes its trace id from
+ * its nearest ancestor with one of its own (a traceparent or a root) when
+ * it is finished, so a late link still puts the whole subtree in the right
+ * trace. A span finished while its trace hangs
  * from a server end still waiting for a client connection known to be on
  * this node is held back until that end shows (or CORRELATE_HOLD_NS pass):
  * the agent must pass it on with correlate__emit_held. All tables are
